@@ -1,0 +1,74 @@
+// Fiber-switch annotations for ThreadSanitizer and AddressSanitizer.
+//
+// Boost.Context's fcontext switches stacks in assembly that neither sanitizer
+// can see, so every switch in the runtime goes through FiberSwitch below:
+//  - TSan: each goroutine is a TSan fiber; __tsan_switch_to_fiber(to, 0) is
+//    called before the switch. Flag 0 makes the switch a happens-before edge,
+//    which is true on one thread (g0 writes the G's fields, then runs it).
+//    Consequence: TSan cannot see a race between two goroutines that run one
+//    after the other on the same M with no other synchronisation.
+//  - ASan: __sanitizer_start_switch_fiber before and
+//    __sanitizer_finish_switch_fiber after, on the resumed side, so ASan knows
+//    which stack is live (otherwise it reports false stack-buffer overflows
+//    when an exception unwinds a goroutine stack).
+#pragma once
+
+#include <cstddef>
+
+#if defined(GORT_TSAN)
+#include <sanitizer/tsan_interface.h>
+#endif
+#if defined(GORT_ASAN)
+#include <sanitizer/common_interface_defs.h>
+#endif
+
+namespace goruntime::detail {
+
+// The sanitizer identity of one execution context (a G's fiber or an M's g0).
+struct FiberSan {
+  void* tsan_fiber = nullptr;     // TSan fiber handle
+  void* asan_fake_stack = nullptr;  // ASan fake-stack save slot
+  const void* stack_bottom = nullptr;  // lowest address of the context's stack
+  size_t stack_size = 0;
+
+  // Creates the TSan fiber for a new goroutine stack [bottom, bottom+size).
+  void InitFiber(const void* bottom, size_t size) {
+    stack_bottom = bottom;
+    stack_size = size;
+#if defined(GORT_TSAN)
+    tsan_fiber = __tsan_create_fiber(0);
+#endif
+  }
+
+  // Adopts the calling thread's own context (an M's g0).
+  void InitThread(const void* bottom, size_t size) {
+    stack_bottom = bottom;
+    stack_size = size;
+#if defined(GORT_TSAN)
+    tsan_fiber = __tsan_get_current_fiber();
+#endif
+  }
+};
+
+// Call immediately before switching from the current context to `to`.
+// `from` is the current context (its fake stack is saved there).
+inline void BeforeSwitch(FiberSan* from, FiberSan* to) {
+  (void)from;
+  (void)to;
+#if defined(GORT_ASAN)
+  __sanitizer_start_switch_fiber(&from->asan_fake_stack, to->stack_bottom, to->stack_size);
+#endif
+#if defined(GORT_TSAN)
+  __tsan_switch_to_fiber(to->tsan_fiber, 0);
+#endif
+}
+
+// Call first thing after a switch lands in `self`.
+inline void AfterSwitch(FiberSan* self) {
+  (void)self;
+#if defined(GORT_ASAN)
+  __sanitizer_finish_switch_fiber(self->asan_fake_stack, nullptr, nullptr);
+#endif
+}
+
+}  // namespace goruntime::detail

@@ -1,0 +1,105 @@
+// GOMAXPROCS: stop the world, resize the set of Ps, start the world (Go's
+// stopTheWorld / procresize / startTheWorld).
+//
+// Stopping is cooperative: every P that is running a G stops when that G
+// reaches a safe point (a switch to g0, Call, a channel operation or
+// PreemptCheck), so a loop with no safe point delays the change.
+#include <vector>
+
+#include "runtime/runtime.h"
+#include "runtime/scheduler/current.h"
+#include "runtime/scheduler/scheduler.h"
+
+namespace goruntime {
+namespace detail {
+namespace {
+
+// Stops every P but the caller's. Returns with sched.gcwaiting set.
+void StopTheWorld(P* mine) {
+  bool wait;
+  {
+    MutexLock l(sched.lock);
+    const int32_t procs = sched.gomaxprocs.load();
+    sched.gcwaiting.store(true);
+    sched.stopwait = procs - 1;
+    mine->status.store(PStatus::kGcStop);
+    for (int32_t i = 0; i < procs; i++) {
+      P* p = sched.allp[i].load();
+      PStatus expected = PStatus::kSyscall;
+      if (p != mine && p->status.compare_exchange_strong(expected, PStatus::kGcStop)) {
+        p->syscalltick.fetch_add(1);
+        sched.stopwait--;
+      }
+    }
+    while (P* p = PidleGet()) {
+      p->status.store(PStatus::kGcStop);
+      sched.stopwait--;
+    }
+    wait = sched.stopwait > 0;
+  }
+  if (wait) {
+    sched.stopnote.Sleep();
+    sched.stopnote.Clear();
+  }
+}
+
+// With the world stopped: makes n Ps live. Gs queued on Ps that go away move
+// to the global queue. Returns the Ps with work (to be given Ms).
+std::vector<P*> ProcResize(M* m, int32_t n) {
+  MutexLock l(sched.lock);
+  const int32_t old = sched.gomaxprocs.load();
+  for (int32_t i = 0; i < n; i++) {
+    if (sched.allp[i].load() == nullptr) {
+      P* p = new P;
+      p->id = i;
+      p->status.store(PStatus::kGcStop);
+      sched.allp[i].store(p);
+    }
+  }
+  for (int32_t i = n; i < old; i++) {
+    P* p = sched.allp[i].load();
+    bool inherit;
+    while (G* g = p->runq.Get(&inherit)) GlobRunqPut(g);
+    p->status.store(PStatus::kDead);
+  }
+  sched.gomaxprocs.store(n);
+  if (m->p->id >= n) {
+    m->p->m = nullptr;
+    m->p = nullptr;
+    AcquireP(m, sched.allp[0].load());
+  }
+  m->p->status.store(PStatus::kRunning);
+  std::vector<P*> runnable;
+  for (int32_t i = n - 1; i >= 0; i--) {
+    P* p = sched.allp[i].load();
+    if (p == m->p) continue;
+    if (p->runq.Empty()) {
+      PidlePut(p);
+    } else {
+      runnable.push_back(p);
+    }
+  }
+  return runnable;
+}
+
+void StartTheWorld(const std::vector<P*>& runnable) {
+  sched.gcwaiting.store(false);
+  for (P* p : runnable) StartM(p, false);
+  WakeP();
+}
+
+}  // namespace
+}  // namespace detail
+
+int GOMAXPROCS(int n) {
+  using namespace detail;
+  const int prev = sched.gomaxprocs.load();
+  if (n <= 0 || n == prev) return prev;
+  if (n > kMaxProcs) n = kMaxProcs;
+  M* m = CurrentM();
+  StopTheWorld(m->p);
+  StartTheWorld(ProcResize(m, n));
+  return prev;
+}
+
+}  // namespace goruntime

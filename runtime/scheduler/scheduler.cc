@@ -1,0 +1,734 @@
+// The goroutine scheduler: G/M/P, after Go's runtime/proc.go.
+//
+// Design
+// ======
+// A G is a goroutine: a Boost.Context fiber on a guarded stack. An M is an OS
+// thread. A P is the right to run Go code; there are exactly GOMAXPROCS of
+// them in use. An M runs Gs only while it holds a P. Each M has a g0: the
+// thread's own stack, where the scheduler loop (ScheduleLoop) runs. Every
+// switch goes G -> g0 -> G: a G that blocks, yields or exits sets
+// m->reason and switches to g0 (SwitchToG0, Go's mcall), and g0 finishes the
+// job (HandleSwitch) once the G's registers are saved. So no thread can ever
+// resume a G whose context is still being saved.
+//
+// Run queues. Each P has a 256-slot lock-free ring plus a runnext slot
+// (runq.h); a new or readied G goes to runnext, so a sender's receiver runs
+// next. Overflow moves half the ring to the global queue (sched.runq, under
+// sched.lock). Every 61st schedule a P looks at the global queue first, so
+// nothing there starves.
+//
+// Ownership. A P is owned by exactly one of: an M (p->m, status running or
+// syscall), the idle list (sched.pidle, status idle), or the stop-the-world
+// (status gcstop). Status transitions out of syscall are CASes, because the
+// M leaving the syscall, sysmon retaking the P, and a stop-the-world race for
+// it; exactly one wins.
+//
+// Spinning Ms and wakeups (the rule that must never break). An M with a P
+// but no work "spins": it looks in every queue before giving up its P. At
+// most one M is woken to spin for new work (sched.nmspinning).
+//  - Whoever makes work runnable publishes it (queue put), then issues a full
+//    fence, then calls WakeP, which starts a spinner only if there is an idle
+//    P and no spinner yet.
+//  - A spinner that gives up puts its P on the idle list, decrements
+//    nmspinning, issues a full fence, then re-checks every P's queue and the
+//    global queue before sleeping.
+// One of the two always sees the other's write, so work is never left
+// runnable while every P is idle (Dekker). A spinner that finds work calls
+// ResetSpinning, which wakes another spinner in its place: that is how
+// parallelism ramps up. HandoffP starts an M whenever the P it releases has
+// work.
+//
+// Parking. A G that blocks publishes itself to its waker under the waker's
+// lock (a channel's lock, the timer lock), then calls Park(lock). Park marks
+// the G "parking" before releasing the lock; a Ready that comes before g0 has
+// finished the park turns it into "woke early", and g0 puts the G straight
+// back on its run queue. Locks are never held across a switch, so a lock is
+// always released by the fiber that took it (what TSan requires).
+//
+// Locked goroutines (LockOSThread). A locked G runs only on its M, and that M
+// runs nothing else: when a locked G blocks, its M hands its P away
+// (StopLockedM) and sleeps until someone who dequeued the G hands it a P
+// (StartLockedM). A G that exits while locked takes its M with it; m0, the
+// main thread, is parked instead.
+//
+// Deadlock. Whenever an M goes idle, CheckDead (under sched.lock) counts the
+// Ms still running. If none is, no timer is pending and no G is runnable,
+// every goroutine is asleep: fatal error. An M in a blocking syscall is
+// running, so a syscall never causes a report.
+//
+// Preemption is cooperative: sysmon (syscall.cc) flags a P whose G has run
+// for 10ms, and the G yields at its next safe point (Call, a channel
+// operation, PreemptCheck). A loop with no safe point is never preempted, and
+// a stop-the-world waits for it.
+//
+// Memory. Gs are never freed: a dead G keeps its stack and goes on a free
+// list (per stack size) for the next go statement, as Go's gfput/gfget do.
+#include "runtime/scheduler/scheduler.h"
+
+#include <pthread.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <map>
+#include <random>
+#include <vector>
+
+#include "runtime/lifecycle/fatal.h"
+#include "runtime/panic/frames.h"
+#include "runtime/runtime.h"
+#include "runtime/scheduler/current.h"
+
+namespace goruntime::detail {
+
+Sched sched;
+
+namespace {
+
+thread_local M* tls_m = nullptr;
+
+enum ParkState : uint32_t { kNotParked, kParking, kParked, kWokeEarly };
+std::atomic<uint32_t>& ParkStateOf(G* g) { return g->park_state; }
+
+// --- G free list -------------------------------------------------------------------
+
+Mutex gflock;
+std::map<size_t, std::vector<G*>> gfree GUARDED_BY(gflock);
+
+G* GFGet(size_t stack_size) EXCLUDES(gflock) {
+  MutexLock l(gflock);
+  auto it = gfree.find(stack_size);
+  if (it == gfree.end() || it->second.empty()) return nullptr;
+  G* g = it->second.back();
+  it->second.pop_back();
+  return g;
+}
+
+void GFPut(G* g) EXCLUDES(gflock) {
+  MutexLock l(gflock);
+  gfree[g->stack.size()].push_back(g);
+}
+
+// Boost.Context stack allocator over one of our guarded stacks. The fiber of a
+// G never finishes (a dead G loops back for reuse), so deallocate only runs if
+// a fiber is destroyed, which the runtime never does.
+struct GuardedStackAllocator {
+  Stack stack;
+  boost::context::stack_context allocate() {
+    boost::context::stack_context sctx;
+    sctx.size = stack.size();
+    sctx.sp = stack.hi;
+    return sctx;
+  }
+  void deallocate(boost::context::stack_context&) noexcept { FreeStack(stack); }
+};
+
+// The entry of every G's fiber: run bodies forever, one per reuse.
+boost::context::fiber GEntry(G* g, boost::context::fiber&& from_g0) {
+  CurrentM()->g0 = std::move(from_g0);
+  AfterSwitch(&g->san);
+  for (;;) {
+    g->frames.Reset();
+    RunGoroutineBody(g->fn);
+    g->fn = nullptr;  // destroy captures on the G's own stack
+    SwitchToG0(SwitchReason::kExit);
+  }
+}
+
+G* AllocG(size_t stack_size) {
+  G* g = new G;
+  g->stack = AllocStack(stack_size);
+  g->san.InitFiber(g->stack.lo, g->stack.size());
+  g->ctx = boost::context::fiber(std::allocator_arg, GuardedStackAllocator{g->stack},
+                                 [g](boost::context::fiber&& from) { return GEntry(g, std::move(from)); });
+  return g;
+}
+
+// --- run queues --------------------------------------------------------------------
+
+G* GlobRunqGet(P* p, int32_t max) REQUIRES(sched.lock) {
+  int32_t n = sched.runq.size;
+  if (n == 0) return nullptr;
+  int32_t procs = sched.gomaxprocs.load(std::memory_order_relaxed);
+  int32_t take = n / procs + 1;
+  if (take > n) take = n;
+  if (max > 0 && take > max) take = max;
+  if (take > static_cast<int32_t>(RunQueue::kSize / 2)) take = RunQueue::kSize / 2;
+  G* g = sched.runq.PopFront();
+  for (int32_t i = 1; i < take; i++) {
+    G* extra = sched.runq.PopFront();
+    G* kicked;
+    if (!p->runq.Put(extra, false, &kicked)) {
+      sched.runq.PushFront(kicked);
+      break;
+    }
+  }
+  sched.runqsize.store(sched.runq.size, std::memory_order_relaxed);
+  return g;
+}
+
+void RunqPut(P* p, G* g, bool next) {
+  G* kicked;
+  if (p->runq.Put(g, next, &kicked)) return;
+  // Ring full: move half of it, plus the kicked G, to the global queue.
+  G* batch[RunQueue::kSize / 2 + 1];
+  uint32_t n = p->runq.TakeHalfForOverflow(batch);
+  MutexLock l(sched.lock);
+  for (uint32_t i = 0; i < n; i++) GlobRunqPut(batch[i]);
+  GlobRunqPut(kicked);
+}
+
+// Steals half of a random victim's queue into p's. Returns one G to run.
+G* StealWork(M* m, P* p) {
+  thread_local std::minstd_rand rng(static_cast<unsigned>(reinterpret_cast<uintptr_t>(m)));
+  const int32_t procs = sched.gomaxprocs.load(std::memory_order_acquire);
+  for (int attempt = 0; attempt < 4; attempt++) {
+    const bool steal_runnext = attempt == 3;
+    const int32_t start = static_cast<int32_t>(rng() % static_cast<uint32_t>(procs));
+    for (int32_t i = 0; i < procs; i++) {
+      P* victim = sched.allp[(start + i) % procs].load(std::memory_order_acquire);
+      if (victim == nullptr || victim == p) continue;
+      G* batch[RunQueue::kSize / 2 + 1];
+      uint32_t n = victim->runq.Grab(batch, steal_runnext);
+      if (n == 0) continue;
+      if (n > 1) p->runq.PutBatch(batch + 1, n - 1);
+      return batch[0];
+    }
+  }
+  return nullptr;
+}
+
+// --- Ms ------------------------------------------------------------------------------
+
+void MPut(M* m) REQUIRES(sched.lock) {
+  m->schedlink = sched.midle;
+  sched.midle = m;
+  sched.nmidle++;
+  CheckDead();
+}
+
+M* MGet() REQUIRES(sched.lock) {
+  M* m = sched.midle;
+  if (m != nullptr) {
+    sched.midle = m->schedlink;
+    sched.nmidle--;
+  }
+  return m;
+}
+
+// Parks the calling M (which holds no P) until StartM hands it one.
+void StopM(M* m) {
+  {
+    MutexLock l(sched.lock);
+    MPut(m);
+  }
+  m->park.Sleep();
+  m->park.Clear();
+  AcquireP(m, m->nextp);
+  m->nextp = nullptr;
+}
+
+void ResetSpinning(M* m) {
+  m->spinning = false;
+  sched.nmspinning.fetch_sub(1, std::memory_order_seq_cst);
+  WakeP();
+}
+
+void GcStopM(M* m) {
+  if (m->spinning) {
+    m->spinning = false;
+    sched.nmspinning.fetch_sub(1);
+  }
+  P* p = ReleaseP(m);
+  {
+    MutexLock l(sched.lock);
+    p->status.store(PStatus::kGcStop);
+    if (--sched.stopwait == 0) sched.stopnote.Wakeup();
+  }
+  StopM(m);
+}
+
+void ScheduleLoop(M* m, G* handed);
+
+void MStart(M* m) {
+  tls_m = m;
+  m->tid = static_cast<int64_t>(syscall(SYS_gettid));
+  InstallSignalStack();
+  pthread_attr_t attr;
+  void* addr = nullptr;
+  size_t size = 0;
+  if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+    pthread_attr_getstack(&attr, &addr, &size);
+    pthread_attr_destroy(&attr);
+  }
+  m->g0san.InitThread(addr, size);
+  if (m->nextp != nullptr) {
+    AcquireP(m, m->nextp);
+    m->nextp = nullptr;
+  }
+  ScheduleLoop(m, nullptr);
+}
+
+// Creates a new M (thread) that starts with P p.
+void NewM(P* p, bool spinning) {
+  M* m = new M;
+  {
+    MutexLock l(sched.lock);
+    m->id = ++sched.mnext;
+    sched.mcount++;
+  }
+  m->nextp = p;
+  m->spinning = spinning;
+  m->thread = std::thread([m] { MStart(m); });
+  m->thread.detach();
+}
+
+// --- locked Ms -----------------------------------------------------------------------
+
+// The calling M's locked G is not running: give the P away and sleep until
+// the G is handed back with a P (StartLockedM).
+void StopLockedM(M* m) {
+  if (m->spinning) ResetSpinning(m);
+  if (m->p != nullptr) HandoffP(ReleaseP(m));
+  {
+    MutexLock l(sched.lock);
+    sched.nmidlelocked++;
+    CheckDead();
+  }
+  m->park.Sleep();
+  m->park.Clear();
+  {
+    MutexLock l(sched.lock);
+    sched.nmidlelocked--;
+  }
+  AcquireP(m, m->nextp);
+  m->nextp = nullptr;
+}
+
+// The calling M dequeued g, which is locked to another M: hand that M our P.
+void StartLockedM(M* m, G* g) {
+  M* target = g->lockedm;
+  P* p = ReleaseP(m);
+  target->nextp = p;
+  target->park.Wakeup();
+  StopM(m);
+}
+
+// A G died while locked: its M exits (m0 parks for good instead, as in Go,
+// where the main thread is never exited).
+void ExitLockedM(M* m) {
+  HandoffP(ReleaseP(m));
+  {
+    MutexLock l(sched.lock);
+    sched.mcount--;
+    CheckDead();
+  }
+  if (m->is_m0) {
+    for (;;) pause();
+  }
+  m->exiting = true;
+}
+
+// --- finding work ---------------------------------------------------------------------
+
+// After giving up its P: if any queue has work, take an idle P back and
+// return true (the caller loops); else the M may sleep.
+bool RecheckAfterIdle(M* m, bool was_spinning) {
+  const int32_t procs = sched.gomaxprocs.load(std::memory_order_acquire);
+  bool work = sched.runqsize.load() > 0;
+  for (int32_t i = 0; i < procs && !work; i++) {
+    P* p = sched.allp[i].load(std::memory_order_acquire);
+    work = p != nullptr && !p->runq.Empty();
+  }
+  if (!work) return false;
+  P* p;
+  {
+    MutexLock l(sched.lock);
+    p = PidleGet();
+  }
+  if (p == nullptr) return false;  // another M took the last idle P: it will run the work
+  AcquireP(m, p);
+  if (was_spinning) {
+    m->spinning = true;
+    sched.nmspinning.fetch_add(1);
+  }
+  return true;
+}
+
+
+// Go's findrunnable: local queue, global queue, stealing; else give up the P
+// and sleep. Returns with m holding a P and a G to run.
+G* FindRunnable(M* m, bool* inherit_time) {
+  for (;;) {
+    if (sched.gcwaiting.load(std::memory_order_acquire)) {
+      GcStopM(m);
+      continue;
+    }
+    P* p = m->p;
+    *inherit_time = false;
+    if (p->schedtick % 61 == 0 && sched.runqsize.load(std::memory_order_relaxed) > 0) {
+      MutexLock l(sched.lock);
+      if (G* g = GlobRunqGet(p, 1)) return g;
+    }
+    if (G* g = p->runq.Get(inherit_time)) return g;
+    if (sched.runqsize.load(std::memory_order_relaxed) > 0) {
+      MutexLock l(sched.lock);
+      if (G* g = GlobRunqGet(p, 0)) return g;
+    }
+    // Steal, but keep spinners to at most half the busy Ps (Go's rule).
+    const int32_t procs = sched.gomaxprocs.load(std::memory_order_relaxed);
+    if (m->spinning || 2 * sched.nmspinning.load() < procs - sched.npidle.load()) {
+      if (!m->spinning) {
+        m->spinning = true;
+        sched.nmspinning.fetch_add(1);
+      }
+      if (G* g = StealWork(m, p)) return g;
+    }
+    // Nothing: give up the P.
+    {
+      MutexLock l(sched.lock);
+      if (sched.gcwaiting.load() || sched.runq.size > 0) continue;
+      ReleaseP(m);
+      PidlePut(p);
+    }
+    const bool was_spinning = m->spinning;
+    if (m->spinning) {
+      m->spinning = false;
+      sched.nmspinning.fetch_sub(1, std::memory_order_seq_cst);
+    }
+    std::atomic_thread_fence(std::memory_order_seq_cst);
+    // Re-check every queue: work published before our P went idle must not
+    // be stranded (the other half of the wakeup protocol).
+    if (RecheckAfterIdle(m, was_spinning)) continue;
+    StopM(m);
+  }
+}
+
+
+void Execute(M* m, G* g, bool inherit_time) {
+  m->curg = g;
+  g->m = m;
+  g->status.store(GStatus::kRunning, std::memory_order_relaxed);
+  if (!inherit_time) m->p->schedtick++;
+  m->p->sysmon_schedtick.store(m->p->schedtick, std::memory_order_relaxed);
+  BeforeSwitch(&m->g0san, &g->san);
+  g->ctx = std::move(g->ctx).resume();
+  AfterSwitch(&m->g0san);
+}
+
+void Requeue(M* m, G* g) {
+  g->status.store(GStatus::kRunnable, std::memory_order_relaxed);
+  RunqPut(m->p, g, /*next=*/false);
+}
+
+// g0's half of a switch: the G's context is saved; finish what it asked for.
+void HandleSwitch(M* m, G* g) {
+  m->curg = nullptr;
+  g->m = nullptr;
+  switch (m->reason) {
+    case SwitchReason::kGosched:
+    case SwitchReason::kPreempted:
+      Requeue(m, g);
+      return;
+    case SwitchReason::kPark: {
+      uint32_t expected = kParking;
+      if (ParkStateOf(g).compare_exchange_strong(expected, kParked)) return;
+      // A Ready came while we were switching: run it again soon.
+      ParkStateOf(g).store(kNotParked, std::memory_order_relaxed);
+      g->status.store(GStatus::kRunnable, std::memory_order_relaxed);
+      RunqPut(m->p, g, /*next=*/true);
+      return;
+    }
+    case SwitchReason::kExit: {
+      const bool locked = g->lockedm != nullptr;
+      g->status.store(GStatus::kDead, std::memory_order_relaxed);
+      g->lockedm = nullptr;
+      g->locked_ext = g->locked_int = 0;
+      sched.ngoroutines.fetch_sub(1);
+      GFPut(g);
+      if (locked) {
+        m->lockedg = nullptr;
+        ExitLockedM(m);
+      }
+      return;
+    }
+    case SwitchReason::kSyscallNoP: {
+      {
+        MutexLock l(sched.lock);
+        g->status.store(GStatus::kRunnable, std::memory_order_relaxed);
+        GlobRunqPut(g);
+      }
+      WakeP();
+      if (m->lockedg == nullptr) StopM(m);
+      return;  // a locked M waits in ScheduleLoop's StopLockedM
+    }
+  }
+}
+
+// `handed`: a G locked to m that m may run at once (m0's main goroutine).
+// Returns only when the M must exit (its locked G died).
+void ScheduleLoop(M* m, G* handed) {
+  while (!m->exiting) {
+    if (m->lockedg != nullptr) {
+      // Our locked G is not running; wait until whoever dequeues it hands
+      // it to us with a P.
+      if (handed == nullptr) StopLockedM(m);
+      handed = nullptr;
+      G* g = m->lockedg;
+      Execute(m, g, false);
+      HandleSwitch(m, g);
+      continue;
+    }
+    bool inherit_time = false;
+    G* g = FindRunnable(m, &inherit_time);
+    if (m->spinning) ResetSpinning(m);
+    if (g->lockedm != nullptr && g->lockedm != m) {
+      StartLockedM(m, g);
+      continue;
+    }
+    Execute(m, g, inherit_time);
+    HandleSwitch(m, g);
+  }
+}
+
+}  // namespace
+
+// --- exported ------------------------------------------------------------------------
+
+M* CurrentM() {
+  M* m = tls_m;
+  asm volatile("" ::: "memory");
+  return m;
+}
+
+G* CurrentG() {
+  M* m = CurrentM();
+  return m ? m->curg : nullptr;
+}
+
+const Stack* CurrentStackForSignal() {
+  M* m = tls_m;
+  if (m == nullptr || m->curg == nullptr) return nullptr;
+  return &m->curg->stack;
+}
+
+int64_t CurrentGoIDForSignal() {
+  M* m = tls_m;
+  return (m && m->curg) ? m->curg->goid : 0;
+}
+
+G* NewG(std::function<void()> fn) {
+  const size_t size = StackSizeForNewG();
+  G* g = GFGet(size);
+  if (g == nullptr) g = AllocG(size);
+  g->fn = std::move(fn);
+  g->goid = sched.goidgen.fetch_add(1) + 1;
+  g->status.store(GStatus::kRunnable, std::memory_order_relaxed);
+  sched.ngoroutines.fetch_add(1);
+  return g;
+}
+
+void RunqPutAndWake(G* g, bool next) {
+  RunqPut(CurrentM()->p, g, next);
+  if (sched.main_started.load(std::memory_order_relaxed)) WakeP();
+}
+
+void SwitchToG0(SwitchReason reason) {
+  M* m = CurrentM();
+  G* g = m->curg;
+  m->reason = reason;
+  BeforeSwitch(&g->san, &m->g0san);
+  boost::context::fiber from = std::move(m->g0).resume();
+  CurrentM()->g0 = std::move(from);  // we may be on another M now
+  AfterSwitch(&g->san);
+}
+
+void BeginPark() {
+  G* g = CurrentG();
+  g->status.store(GStatus::kWaiting, std::memory_order_relaxed);
+  ParkStateOf(g).store(kParking, std::memory_order_release);
+}
+
+void FinishPark() { SwitchToG0(SwitchReason::kPark); }
+
+void Park(Mutex& mu) {
+  BeginPark();
+  mu.unlock();
+  FinishPark();
+}
+
+void ParkForever() {
+  Mutex mu;
+  mu.lock();
+  Park(mu);
+  FatalThrow("parked-forever goroutine was readied");
+}
+
+void Ready(G* g) {
+  auto& state = ParkStateOf(g);
+  for (;;) {
+    uint32_t s = state.load(std::memory_order_acquire);
+    if (s == kParking) {
+      if (state.compare_exchange_weak(s, kWokeEarly)) return;  // g0 requeues it
+    } else if (s == kParked) {
+      if (state.compare_exchange_weak(s, kNotParked)) break;
+    } else {
+      FatalThrow("Ready of a goroutine that is not parked");
+    }
+  }
+  g->status.store(GStatus::kRunnable, std::memory_order_relaxed);
+  M* m = CurrentM();
+  if (m != nullptr && m->curg != nullptr && m->p != nullptr) {
+    RunqPut(m->p, g, /*next=*/true);
+  } else {
+    MutexLock l(sched.lock);
+    GlobRunqPut(g);
+  }
+  WakeP();
+}
+
+void WakeP() {
+  std::atomic_thread_fence(std::memory_order_seq_cst);
+  if (sched.npidle.load() == 0) return;
+  int32_t expected = 0;
+  if (sched.nmspinning.load() != 0 || !sched.nmspinning.compare_exchange_strong(expected, 1)) return;
+  StartM(nullptr, /*spinning=*/true);
+}
+
+void StartM(P* p, bool spinning) {
+  M* m = nullptr;
+  {
+    MutexLock l(sched.lock);
+    if (p == nullptr) p = PidleGet();
+    if (p == nullptr) {
+      if (spinning) sched.nmspinning.fetch_sub(1);
+      return;
+    }
+    m = MGet();
+  }
+  if (m == nullptr) {
+    NewM(p, spinning);
+    return;
+  }
+  m->spinning = spinning;
+  m->nextp = p;
+  m->park.Wakeup();
+}
+
+void HandoffP(P* p) {
+  if (!p->runq.Empty() || sched.runqsize.load() > 0) {
+    StartM(p, false);
+    return;
+  }
+  int32_t zero = 0;
+  if (sched.nmspinning.load() + sched.npidle.load() == 0 &&
+      sched.nmspinning.compare_exchange_strong(zero, 1)) {
+    StartM(p, true);
+    return;
+  }
+  {
+    MutexLock l(sched.lock);
+    if (sched.gcwaiting.load()) {
+      p->status.store(PStatus::kGcStop);
+      if (--sched.stopwait == 0) sched.stopnote.Wakeup();
+      return;
+    }
+    if (sched.runq.size == 0) {
+      PidlePut(p);
+      return;
+    }
+  }
+  StartM(p, false);
+}
+
+void GlobRunqPut(G* g) {
+  sched.runq.PushBack(g);
+  sched.runqsize.store(sched.runq.size, std::memory_order_relaxed);
+}
+
+void PidlePut(P* p) {
+  p->status.store(PStatus::kIdle, std::memory_order_relaxed);
+  p->link = sched.pidle;
+  sched.pidle = p;
+  sched.npidle.fetch_add(1);
+}
+
+P* PidleGet() {
+  P* p = sched.pidle;
+  if (p != nullptr) {
+    sched.pidle = p->link;
+    sched.npidle.fetch_sub(1);
+  }
+  return p;
+}
+
+void AcquireP(M* m, P* p) {
+  m->p = p;
+  p->m = m;
+  p->status.store(PStatus::kRunning, std::memory_order_relaxed);
+}
+
+P* ReleaseP(M* m) {
+  P* p = m->p;
+  p->m = nullptr;
+  m->p = nullptr;
+  return p;
+}
+
+void CheckDead() {
+  const int32_t run = sched.mcount - sched.nmidle - sched.nmidlelocked;
+  if (run > 0) return;
+  if (sched.runq.size > 0) return;
+  if (sched.ngoroutines.load() == 0) Fatal("no goroutines (main called runtime.Goexit) - deadlock!");
+  if (PendingTimers() > 0) return;
+  Fatal("all goroutines are asleep - deadlock!");
+}
+
+int DefaultGOMAXPROCS() {
+  if (const char* env = getenv("GOMAXPROCS")) {
+    char* end = nullptr;
+    long n = strtol(env, &end, 10);
+    if (end != env && *end == 0 && n > 0) return n > kMaxProcs ? kMaxProcs : static_cast<int>(n);
+  }
+  int n = static_cast<int>(std::thread::hardware_concurrency());
+  return n < 1 ? 1 : (n > kMaxProcs ? kMaxProcs : n);
+}
+
+void SchedInit() {
+  M* m0 = new M;
+  m0->is_m0 = true;
+  tls_m = m0;
+  m0->tid = static_cast<int64_t>(syscall(SYS_gettid));
+  InstallSignalStack();
+  pthread_attr_t attr;
+  void* addr = nullptr;
+  size_t size = 0;
+  if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+    pthread_attr_getstack(&attr, &addr, &size);
+    pthread_attr_destroy(&attr);
+  }
+  m0->g0san.InitThread(addr, size);
+  const int procs = DefaultGOMAXPROCS();
+  MutexLock l(sched.lock);
+  m0->id = ++sched.mnext;
+  sched.mcount = 1;
+  sched.gomaxprocs.store(procs);
+  for (int i = 0; i < procs; i++) {
+    P* p = new P;
+    p->id = i;
+    sched.allp[i].store(p);
+  }
+  for (int i = procs - 1; i >= 1; i--) PidlePut(sched.allp[i].load());
+  AcquireP(m0, sched.allp[0].load());
+}
+
+void M0ScheduleLoop(G* main_g) {
+  M* m0 = CurrentM();
+  main_g->lockedm = m0;
+  main_g->locked_int = 1;
+  m0->lockedg = main_g;
+  ScheduleLoop(m0, main_g);
+  __builtin_unreachable();
+}
+
+}  // namespace goruntime::detail

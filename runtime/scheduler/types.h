@@ -1,0 +1,123 @@
+// The scheduler's three kinds of object, as in Go's runtime2.go:
+//   G  a goroutine: a fiber on its own stack, plus its defer/panic state;
+//   M  an OS thread that runs Gs, each M with a g0 context (its native stack)
+//      where the scheduler itself runs;
+//   P  a processor: the right to run Gs, with a local run queue. There are
+//      GOMAXPROCS of them; an M must hold a P to run a G.
+// Invariants and locking rules are in scheduler.cc's opening comment.
+#pragma once
+
+#include <atomic>
+#include <boost/context/fiber.hpp>
+#include <cstdint>
+#include <functional>
+#include <thread>
+#include <vector>
+
+#include "runtime/base/mutex.h"
+#include "runtime/base/sanitizers.h"
+#include "runtime/panic/frames.h"
+#include "runtime/scheduler/runq.h"
+#include "runtime/stack/stack.h"
+
+namespace goruntime::detail {
+
+struct M;
+struct P;
+
+enum class GStatus : uint32_t { kIdle, kRunnable, kRunning, kSyscall, kWaiting, kDead };
+enum class PStatus : uint32_t { kIdle, kRunning, kSyscall, kGcStop, kDead };
+
+// Why a G switched to g0; g0 finishes the job once the G's context is saved
+// (Go's mcall). Doing it on g0 is what makes park/ready race-free: nobody can
+// resume a G before its registers are stored.
+enum class SwitchReason : uint8_t {
+  kGosched,     // requeue on the global run queue
+  kPark,        // run park_unlock, then leave the G waiting
+  kExit,        // the G is dead: free it
+  kSyscallNoP,  // the G left a syscall and found no P: queue it, stop the M
+  kPreempted,   // like kGosched, but asked by sysmon or stop-the-world
+};
+
+struct G {
+  int64_t goid = 0;
+  std::atomic<GStatus> status{GStatus::kIdle};
+  boost::context::fiber ctx;  // saved context while not running
+  Stack stack;
+  FiberSan san;
+  std::function<void()> fn;  // the body, for a G that is about to start
+
+  M* m = nullptr;        // the M running it, while running
+  M* lockedm = nullptr;  // the M it is wired to (LockOSThread), or null
+  uint32_t locked_ext = 0;  // user LockOSThread nesting depth
+  uint32_t locked_int = 0;  // runtime-internal lock depth (init on m0)
+
+  Frames frames;  // defers, panics and frames (panic/frames.h)
+
+  std::atomic<uint32_t> park_state{0};  // Park/Ready handshake (scheduler.cc)
+  void* param = nullptr;  // set by whoever readies a G parked on a channel
+
+  G* schedlink = nullptr;  // run queue / free list link
+};
+
+struct P {
+  int32_t id = 0;
+  std::atomic<PStatus> status{PStatus::kIdle};
+  M* m = nullptr;  // owner while running or in a syscall
+  RunQueue runq;
+  uint32_t schedtick = 0;  // incremented at every schedule; read by sysmon
+  std::atomic<uint32_t> syscalltick{0};
+  std::atomic<uint32_t> sysmon_schedtick{0};
+  std::atomic<bool> preempt{false};  // sysmon asks the G running here to yield
+  P* link = nullptr;  // idle list link (guarded by sched.lock)
+};
+
+struct M {
+  int64_t id = 0;
+  int64_t tid = 0;  // gettid
+  G* curg = nullptr;
+  P* p = nullptr;       // attached P (null when idle or in a syscall without P)
+  P* nextp = nullptr;   // P handed over by whoever wakes this M
+  P* oldp = nullptr;    // P it held on entering a syscall
+  G* lockedg = nullptr;  // G wired to this M
+  bool spinning = false;  // looking for work (counted in sched.nmspinning)
+  bool is_m0 = false;
+  bool exiting = false;  // its locked G died: the thread ends
+  Note park;  // where an idle M sleeps
+
+  boost::context::fiber g0;  // the scheduler context to switch back to
+  FiberSan g0san;
+  SwitchReason reason = SwitchReason::kGosched;
+
+  M* schedlink = nullptr;  // idle list link
+  std::thread thread;
+};
+
+// A FIFO of Gs linked through schedlink.
+struct GQueue {
+  G* head = nullptr;
+  G* tail = nullptr;
+  int32_t size = 0;
+  void PushBack(G* g) {
+    g->schedlink = nullptr;
+    if (tail) tail->schedlink = g; else head = g;
+    tail = g;
+    size++;
+  }
+  void PushFront(G* g) {
+    g->schedlink = head;
+    head = g;
+    if (!tail) tail = g;
+    size++;
+  }
+  G* PopFront() {
+    G* g = head;
+    if (!g) return nullptr;
+    head = g->schedlink;
+    if (!head) tail = nullptr;
+    size--;
+    return g;
+  }
+};
+
+}  // namespace goruntime::detail
