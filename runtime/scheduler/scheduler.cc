@@ -297,10 +297,6 @@ void StopLockedM(M* m) {
   }
   m->park.Sleep();
   m->park.Clear();
-  {
-    MutexLock l(sched.lock);
-    sched.nmidlelocked--;
-  }
   AcquireP(m, m->nextp);
   m->nextp = nullptr;
 }
@@ -308,6 +304,12 @@ void StopLockedM(M* m) {
 // The calling M dequeued g, which is locked to another M: hand that M our P.
 void StartLockedM(M* m, G* g) {
   M* target = g->lockedm;
+  {
+    // The waker, not the woken M, uncounts it: otherwise CheckDead could run
+    // between our StopM and its wakeup and see no running M.
+    MutexLock l(sched.lock);
+    sched.nmidlelocked--;
+  }
   P* p = ReleaseP(m);
   target->nextp = p;
   target->park.Wakeup();
@@ -495,7 +497,10 @@ void ScheduleLoop(M* m, G* handed) {
 
 // --- exported ------------------------------------------------------------------------
 
-M* CurrentM() {
+// noinline: each call computes the thread-local's address afresh. Inlined,
+// the compiler may compute it once per function and reuse it after a switch
+// that moved the goroutine to another thread (llvm-project #98479).
+__attribute__((noinline)) M* CurrentM() {
   M* m = tls_m;
   asm volatile("" ::: "memory");
   return m;
