@@ -74,7 +74,8 @@ SelectCase SendCase(const Chan<T>& c, T v) {
   return SelectCase(detail::SelCase{c.raw(), /*is_send=*/true, owned.get(), nullptr, nullptr}, owned);
 }
 
-// `out` receives the value (zero value when closed); `ok` as in v, ok := <-c.
+// `out` receives the value (zero value when closed), or null to discard it;
+// `ok` as in v, ok := <-c.
 template <class T>
 SelectCase RecvCase(const Chan<T>& c, T* out, bool* ok = nullptr) {
   return SelectCase(detail::SelCase{c.raw(), /*is_send=*/false, nullptr, out, ok}, nullptr);

@@ -48,7 +48,9 @@ HChan::~HChan() NO_THREAD_SAFETY_ANALYSIS {
 
 namespace {
 
+// dst null: the receiver discards the value (select's `case <-c:`).
 void MoveOut(HChan* c, void* src, void* dst, bool dst_is_object) {
+  if (dst == nullptr) return;
   if (dst_is_object) {
     c->ops->move_assign(dst, src);
   } else {

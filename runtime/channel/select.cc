@@ -85,7 +85,7 @@ bool TryCase(SelCase& k, G** wake, bool* send_closed) NO_THREAD_SAFETY_ANALYSIS 
     return true;
   }
   if (c->closed) {
-    c->ops->zero_assign(k.recv_out);
+    if (k.recv_out) c->ops->zero_assign(k.recv_out);
     SetOk(k, false);
     return true;
   }
@@ -160,7 +160,7 @@ int SelectGo(std::vector<SelCase*>& cases, bool has_default) NO_THREAD_SAFETY_AN
   if (k.is_send) {
     if (!fired->success) Panic(Value::RuntimeError("send on closed channel"));
   } else {
-    if (!fired->success) k.c->ops->zero_assign(k.recv_out);
+    if (!fired->success && k.recv_out) k.c->ops->zero_assign(k.recv_out);
     SetOk(k, fired->success);
   }
   return chosen;
