@@ -2,7 +2,8 @@
 //
 // Design
 // ======
-// A G is a goroutine: a Boost.Context fiber on a guarded stack. An M is an OS
+// A G is a goroutine, run on a Fiber (a Boost.Context context on a guarded
+// stack) that it is bound to from its first run until it exits. An M is an OS
 // thread. A P is the right to run Go code; there are exactly GOMAXPROCS of
 // them in use. An M runs Gs only while it holds a P. Each M has a g0: the
 // thread's own stack, where the scheduler loop (ScheduleLoop) runs. Every
@@ -26,14 +27,19 @@
 // Spinning Ms and wakeups (the rule that must never break). An M with a P
 // but no work "spins": it looks in every queue before giving up its P. At
 // most one M is woken to spin for new work (sched.nmspinning).
-//  - Whoever makes work runnable publishes it (queue put), then issues a full
-//    fence, then calls WakeP, which starts a spinner only if there is an idle
-//    P and no spinner yet.
-//  - A spinner that gives up puts its P on the idle list, decrements
-//    nmspinning, issues a full fence, then re-checks every P's queue and the
-//    global queue before sleeping.
-// One of the two always sees the other's write, so work is never left
-// runnable while every P is idle (Dekker). A spinner that finds work calls
+//  - Whoever makes work runnable publishes it, then calls WakeP, which starts
+//    a spinner only if there is an idle P and no spinner yet.
+//  - A spinner that gives up puts its P on the idle list (under sched.lock),
+//    decrements nmspinning, issues a full fence, then re-checks every P's
+//    queue and the global queue before sleeping.
+// Work published on the submitter's own P cannot be stranded: that P is
+// running and will reach it (a P only goes idle after finding its own queue
+// empty, and a P that blocks in a syscall or behind a locked G is handed off
+// with its queue, HandoffP). So WakeP there is only for parallelism and
+// needs no fence. Work published where no running P looks (the global queue,
+// from a thread without a P: timers, syscall exit) is put under sched.lock,
+// which the giving-up spinner also takes before it idles its P; one of the
+// two sees the other. So work is never left runnable while every P is idle. A spinner that finds work calls
 // ResetSpinning, which wakes another spinner in its place: that is how
 // parallelism ramps up. HandoffP starts an M whenever the P it releases has
 // work.
@@ -61,8 +67,10 @@
 // operation, PreemptCheck). A loop with no safe point is never preempted, and
 // a stop-the-world waits for it.
 //
-// Memory. Gs are never freed: a dead G keeps its stack and goes on a free
-// list (per stack size) for the next go statement, as Go's gfput/gfget do.
+// Memory. Gs and Fibers are never freed. A dead G goes on a free list for
+// the next go statement (Go's gfput/gfget), and its Fiber, stack and all, on
+// a pool per stack size. A G that has not run yet holds no Fiber, so a burst
+// of go statements costs no stacks until the goroutines actually run.
 #include "runtime/scheduler/scheduler.h"
 
 #include <pthread.h>
@@ -90,28 +98,28 @@ thread_local M* tls_m = nullptr;
 enum ParkState : uint32_t { kNotParked, kParking, kParked, kWokeEarly };
 std::atomic<uint32_t>& ParkStateOf(G* g) { return g->park_state; }
 
-// --- G free list -------------------------------------------------------------------
+// --- G free list and fiber pool ------------------------------------------------
 
 Mutex gflock;
-std::map<size_t, std::vector<G*>> gfree GUARDED_BY(gflock);
+std::vector<G*> gfree GUARDED_BY(gflock);
+std::map<size_t, std::vector<Fiber*>> fiberpool GUARDED_BY(gflock);
 
-G* GFGet(size_t stack_size) EXCLUDES(gflock) {
+G* GFGet() EXCLUDES(gflock) {
   MutexLock l(gflock);
-  auto it = gfree.find(stack_size);
-  if (it == gfree.end() || it->second.empty()) return nullptr;
-  G* g = it->second.back();
-  it->second.pop_back();
+  if (gfree.empty()) return nullptr;
+  G* g = gfree.back();
+  gfree.pop_back();
   return g;
 }
 
 void GFPut(G* g) EXCLUDES(gflock) {
   MutexLock l(gflock);
-  gfree[g->stack.size()].push_back(g);
+  gfree.push_back(g);
 }
 
-// Boost.Context stack allocator over one of our guarded stacks. The fiber of a
-// G never finishes (a dead G loops back for reuse), so deallocate only runs if
-// a fiber is destroyed, which the runtime never does.
+// Boost.Context stack allocator over one of our guarded stacks. A fiber
+// never finishes (it loops back to the pool), so deallocate only runs if a
+// fiber is destroyed, which the runtime never does.
 struct GuardedStackAllocator {
   Stack stack;
   boost::context::stack_context allocate() {
@@ -123,11 +131,12 @@ struct GuardedStackAllocator {
   void deallocate(boost::context::stack_context&) noexcept { FreeStack(stack); }
 };
 
-// The entry of every G's fiber: run bodies forever, one per reuse.
-boost::context::fiber GEntry(G* g, boost::context::fiber&& from_g0) {
+// The entry of every fiber: run the body of whichever G is bound, forever.
+boost::context::fiber FiberEntry(Fiber* f, boost::context::fiber&& from_g0) {
   CurrentM()->g0 = std::move(from_g0);
-  AfterSwitch(&g->san);
+  AfterSwitch(&f->san);
   for (;;) {
+    G* g = f->g;
     g->frames.Reset();
     RunGoroutineBody(g->fn);
     g->fn = nullptr;  // destroy captures on the G's own stack
@@ -135,13 +144,28 @@ boost::context::fiber GEntry(G* g, boost::context::fiber&& from_g0) {
   }
 }
 
-G* AllocG(size_t stack_size) {
-  G* g = new G;
-  g->stack = AllocStack(stack_size);
-  g->san.InitFiber(g->stack.lo, g->stack.size());
-  g->ctx = boost::context::fiber(std::allocator_arg, GuardedStackAllocator{g->stack},
-                                 [g](boost::context::fiber&& from) { return GEntry(g, std::move(from)); });
-  return g;
+Fiber* FiberGet(size_t stack_size) EXCLUDES(gflock) {
+  {
+    MutexLock l(gflock);
+    auto& pool = fiberpool[stack_size];
+    if (!pool.empty()) {
+      Fiber* f = pool.back();
+      pool.pop_back();
+      return f;
+    }
+  }
+  Fiber* f = new Fiber;
+  f->stack = AllocStack(stack_size);
+  f->san.InitFiber(f->stack.lo, f->stack.size());
+  f->ctx = boost::context::fiber(std::allocator_arg, GuardedStackAllocator{f->stack},
+                                 [f](boost::context::fiber&& from) { return FiberEntry(f, std::move(from)); });
+  return f;
+}
+
+void FiberPut(Fiber* f) EXCLUDES(gflock) {
+  f->g = nullptr;
+  MutexLock l(gflock);
+  fiberpool[f->stack.size()].push_back(f);
 }
 
 // --- run queues --------------------------------------------------------------------
@@ -413,8 +437,13 @@ void Execute(M* m, G* g, bool inherit_time) {
   g->status.store(GStatus::kRunning, std::memory_order_relaxed);
   if (!inherit_time) m->p->schedtick++;
   m->p->sysmon_schedtick.store(m->p->schedtick, std::memory_order_relaxed);
-  BeforeSwitch(&m->g0san, &g->san);
-  g->ctx = std::move(g->ctx).resume();
+  if (g->fiber == nullptr) {
+    g->fiber = FiberGet(g->stack_size);
+    g->fiber->g = g;
+  }
+  Fiber* f = g->fiber;
+  BeforeSwitch(&m->g0san, &f->san);
+  f->ctx = std::move(f->ctx).resume();
   AfterSwitch(&m->g0san);
 }
 
@@ -447,6 +476,8 @@ void HandleSwitch(M* m, G* g) {
       g->lockedm = nullptr;
       g->locked_ext = g->locked_int = 0;
       sched.ngoroutines.fetch_sub(1);
+      FiberPut(g->fiber);
+      g->fiber = nullptr;
       GFPut(g);
       if (locked) {
         m->lockedg = nullptr;
@@ -514,7 +545,7 @@ G* CurrentG() {
 const Stack* CurrentStackForSignal() {
   M* m = tls_m;
   if (m == nullptr || m->curg == nullptr) return nullptr;
-  return &m->curg->stack;
+  return m->curg->fiber ? &m->curg->fiber->stack : nullptr;
 }
 
 int64_t CurrentGoIDForSignal() {
@@ -523,9 +554,9 @@ int64_t CurrentGoIDForSignal() {
 }
 
 G* NewG(std::function<void()> fn) {
-  const size_t size = StackSizeForNewG();
-  G* g = GFGet(size);
-  if (g == nullptr) g = AllocG(size);
+  G* g = GFGet();
+  if (g == nullptr) g = new G;
+  g->stack_size = StackSizeForNewG();
   g->fn = std::move(fn);
   g->goid = sched.goidgen.fetch_add(1) + 1;
   g->status.store(GStatus::kRunnable, std::memory_order_relaxed);
@@ -542,10 +573,11 @@ void SwitchToG0(SwitchReason reason) {
   M* m = CurrentM();
   G* g = m->curg;
   m->reason = reason;
-  BeforeSwitch(&g->san, &m->g0san);
+  Fiber* f = g->fiber;
+  BeforeSwitch(&f->san, &m->g0san);
   boost::context::fiber from = std::move(m->g0).resume();
   CurrentM()->g0 = std::move(from);  // we may be on another M now
-  AfterSwitch(&g->san);
+  AfterSwitch(&f->san);
 }
 
 void BeginPark() {
@@ -593,7 +625,6 @@ void Ready(G* g) {
 }
 
 void WakeP() {
-  std::atomic_thread_fence(std::memory_order_seq_cst);
   if (sched.npidle.load() == 0) return;
   int32_t expected = 0;
   if (sched.nmspinning.load() != 0 || !sched.nmspinning.compare_exchange_strong(expected, 1)) return;

@@ -39,12 +39,22 @@ enum class SwitchReason : uint8_t {
   kPreempted,   // like kGosched, but asked by sysmon or stop-the-world
 };
 
+// An execution context: a guarded stack and the Boost.Context fiber living on
+// it. A G is bound to a Fiber when it first runs and gives it back when it
+// dies, so goroutines that were spawned but have not run cost no stack, and
+// a pooled fiber is reused without creating a new context.
+struct Fiber {
+  boost::context::fiber ctx;  // saved context while its G is not running
+  Stack stack;
+  FiberSan san;
+  G* g = nullptr;  // the G bound to it
+};
+
 struct G {
   int64_t goid = 0;
   std::atomic<GStatus> status{GStatus::kIdle};
-  boost::context::fiber ctx;  // saved context while not running
-  Stack stack;
-  FiberSan san;
+  Fiber* fiber = nullptr;   // bound at first run, released at exit
+  size_t stack_size = 0;    // usable stack the G asked for at spawn
   std::function<void()> fn;  // the body, for a G that is about to start
 
   M* m = nullptr;        // the M running it, while running

@@ -52,9 +52,9 @@ class TimerQueue {
   }
 
  private:
-  // The condition variable needs the native mutex; the analysis cannot follow it.
+  // The analysis cannot follow a lock held through std::unique_lock.
   [[noreturn]] void Loop() NO_THREAD_SAFETY_ANALYSIS {
-    std::unique_lock<std::mutex> l(mu_.native());
+    std::unique_lock<Mutex> l(mu_);
     for (;;) {
       if (heap_.empty()) {
         cv_.wait(l);
@@ -75,7 +75,7 @@ class TimerQueue {
   }
 
   Mutex mu_;
-  std::condition_variable cv_;
+  std::condition_variable_any cv_;
   std::priority_queue<Timer, std::vector<Timer>, std::greater<Timer>> heap_ GUARDED_BY(mu_);
   uint64_t seq_ GUARDED_BY(mu_) = 0;
   std::atomic<int64_t> pending_{0};
