@@ -12,7 +12,7 @@ procs=("$@"); [ ${#procs[@]} -gt 0 ] || procs=(1 2)
 (cd "$anchors/go" && GOCACHE="$out/gocache" GOFLAGS=-mod=mod GOPROXY=off go build -o "$out/gc_bench" . \
    && gccgo -O2 -o "$out/gccgo_bench" main.go)
 (cd "$root" && bazel build -c opt //bench:runtime_bench >/dev/null 2>&1)
-ours="$root/bazel-bin/bench/runtime_bench"
+ours="$(cd "$root" && bazel info -c opt bazel-bin 2>/dev/null)/bench/runtime_bench"
 
 for p in "${procs[@]}"; do
   "$out/gc_bench" "$p" > "$out/gc_$p.txt"
@@ -22,7 +22,7 @@ done
 # would hide what a parked goroutine really costs.
 "$ours" --benchmark_format=json --benchmark_filter='SpawnExit|PingPong|Gosched' > "$out/ours.json" 2>/dev/null
 for p in "${procs[@]}"; do
-  "$ours" --benchmark_format=json --benchmark_filter="Parked/$p\$" > "$out/parked_$p.json" 2>/dev/null
+  "$ours" --benchmark_format=json --benchmark_filter="BM_Parked/$p/" > "$out/parked_$p.json" 2>/dev/null
 done
 
 python3 - "$out" "${procs[@]}" <<'PY'
