@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <mutex>
 
+#include "runtime/scheduler/deterministic.h"
+
 namespace goruntime::detail {
 namespace {
 std::mutex& PrintLock() {
@@ -27,6 +29,7 @@ void FatalWrite(const std::string& msg) {
 }
 
 void ExitProcess(int code) {
+  WriteScheduleLog();
   fflush(stdout);
   fflush(stderr);
   _exit(code);

@@ -8,6 +8,7 @@
 
 #include "runtime/runtime.h"
 #include "runtime/scheduler/current.h"
+#include "runtime/scheduler/deterministic.h"
 #include "runtime/scheduler/scheduler.h"
 
 namespace goruntime {
@@ -93,6 +94,11 @@ void StartTheWorld(const std::vector<P*>& runnable) {
 
 int GOMAXPROCS(int n) {
   using namespace detail;
+  if (Deterministic()) {
+    // One P stays one P (deterministic.h); the setting is still reported.
+    static std::atomic<int> reported{1};
+    return n <= 0 ? reported.load() : reported.exchange(n);
+  }
   const int prev = sched.gomaxprocs.load();
   if (n <= 0 || n == prev) return prev;
   if (n > kMaxProcs) n = kMaxProcs;

@@ -86,6 +86,7 @@
 #include "runtime/panic/frames.h"
 #include "runtime/runtime.h"
 #include "runtime/scheduler/current.h"
+#include "runtime/scheduler/deterministic.h"
 
 namespace goruntime::detail {
 
@@ -170,9 +171,23 @@ void FiberPut(Fiber* f) EXCLUDES(gflock) {
 
 // --- run queues --------------------------------------------------------------------
 
+// Deterministic mode: remove and return the runnable G the schedule picks.
+G* GlobRunqTakeChosen() REQUIRES(sched.lock) {
+  const uint32_t idx = ChooseNext(static_cast<uint32_t>(sched.runq.size));
+  GQueue rest;
+  G* chosen = nullptr;
+  for (uint32_t i = 0; G* g = sched.runq.PopFront(); i++) {
+    if (i == idx) chosen = g; else rest.PushBack(g);
+  }
+  sched.runq = rest;
+  sched.runqsize.store(sched.runq.size, std::memory_order_relaxed);
+  return chosen;
+}
+
 G* GlobRunqGet(P* p, int32_t max) REQUIRES(sched.lock) {
   int32_t n = sched.runq.size;
   if (n == 0) return nullptr;
+  if (Deterministic()) return GlobRunqTakeChosen();
   int32_t procs = sched.gomaxprocs.load(std::memory_order_relaxed);
   int32_t take = n / procs + 1;
   if (take > n) take = n;
@@ -192,6 +207,12 @@ G* GlobRunqGet(P* p, int32_t max) REQUIRES(sched.lock) {
 }
 
 void RunqPut(P* p, G* g, bool next) {
+  if (Deterministic()) {
+    // One list of everything runnable, so every scheduling point is a choice.
+    MutexLock l(sched.lock);
+    GlobRunqPut(g);
+    return;
+  }
   G* kicked;
   if (p->runq.Put(g, next, &kicked)) return;
   // Ring full: move half of it, plus the kicked G, to the global queue.
@@ -744,7 +765,9 @@ void SchedInit() {
     pthread_attr_destroy(&attr);
   }
   m0->g0san.InitThread(addr, size);
-  const int procs = DefaultGOMAXPROCS();
+  const std::string det_error = InitDeterministic();
+  if (!det_error.empty()) Fatal(det_error);
+  const int procs = Deterministic() ? 1 : DefaultGOMAXPROCS();
   MutexLock l(sched.lock);
   m0->id = ++sched.mnext;
   sched.mcount = 1;

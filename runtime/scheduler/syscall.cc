@@ -17,6 +17,7 @@
 
 #include "runtime/runtime.h"
 #include "runtime/scheduler/current.h"
+#include "runtime/scheduler/deterministic.h"
 #include "runtime/scheduler/scheduler.h"
 
 namespace goruntime {
@@ -52,7 +53,7 @@ bool Retake(SysmonPState* seen, int64_t now) {
         HandoffP(p);
         acted = true;
       }
-    } else if (status == PStatus::kRunning) {
+    } else if (status == PStatus::kRunning && !Deterministic()) {
       const uint32_t t = p->sysmon_schedtick.load(std::memory_order_relaxed);
       if (s.schedtick != t) {
         s.schedtick = t;
