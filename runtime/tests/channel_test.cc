@@ -1,4 +1,5 @@
 // Channels and select (spec-facts §9).
+#include <array>
 #include <map>
 
 #include "runtime/tests/program_test_util.h"
@@ -238,6 +239,69 @@ void StressExchange(int total_messages) {
   const int64_t n = int64_t{per} * kPairs;
   Emit(sum == n * (n - 1) / 2 ? "exactly once" : "mismatch " + std::to_string(sum));
   Emit(PollUntil([] { return NumGoroutine() == 1; }) ? "none left" : "left " + std::to_string(NumGoroutine()));
+}
+
+// Memory-model edges (spec-facts §9). Each passes plain (non-atomic) data
+// ordered only by the channel; under --config=tsan a missing edge is a
+// reported race, and the child exits non-zero.
+TEST(MemoryModel, SendHappensBeforeReceiveCompletes) {
+  auto r = RunProgram([] {
+    auto c = Chan<int>::Make(1);
+    auto data = std::make_shared<int>(0);
+    Go([c, data] { *data = 42; c.Send(1); });
+    c.Recv();
+    Emit(std::to_string(*data));
+  }, {"GOMAXPROCS=2"});
+  EXPECT_CLEAN_EXIT(r);
+  EXPECT_EQ(r.out, "42\n");
+}
+
+TEST(MemoryModel, UnbufferedReceiveHappensBeforeSendCompletes) {
+  auto r = RunProgram([] {
+    auto c = Chan<int>::Make();
+    auto data = std::make_shared<int>(0);
+    Go([c, data] { *data = 7; c.Recv(); });
+    c.Send(1);
+    Emit(std::to_string(*data));
+  }, {"GOMAXPROCS=2"});
+  EXPECT_CLEAN_EXIT(r);
+  EXPECT_EQ(r.out, "7\n");
+}
+
+TEST(MemoryModel, KthReceiveHappensBeforeKPlusCthSendCompletes) {
+  auto r = RunProgram([] {
+    constexpr int kCap = 2;
+    auto c = Chan<int>::Make(kCap);
+    auto data = std::make_shared<std::array<int, 10>>();
+    Go([c, data] {
+      for (int k = 0; k < 10; k++) {
+        (*data)[k] = k + 1;  // written before the k-th receive
+        c.Recv();
+      }
+    });
+    int sum = 0;
+    for (int k = 0; k < 10; k++) {
+      c.Send(k);
+      // Send k has completed, so receive k - C has happened.
+      if (k >= kCap) sum += (*data)[k - kCap];
+    }
+    Emit(std::to_string(sum));
+  }, {"GOMAXPROCS=2"});
+  EXPECT_CLEAN_EXIT(r);
+  EXPECT_EQ(r.out, "36\n");  // 1 + ... + 8
+}
+
+TEST(MemoryModel, CloseHappensBeforeReceiveThatSeesIt) {
+  auto r = RunProgram([] {
+    auto c = Chan<int>::Make();
+    auto data = std::make_shared<int>(0);
+    Go([c, data] { *data = 9; c.Close(); });
+    bool ok = true;
+    c.Recv(&ok);
+    Emit(std::to_string(*data) + (ok ? " ok" : " closed"));
+  }, {"GOMAXPROCS=2"});
+  EXPECT_CLEAN_EXIT(r);
+  EXPECT_EQ(r.out, "9 closed\n");
 }
 
 class ChanStress : public ::testing::TestWithParam<int> {};
