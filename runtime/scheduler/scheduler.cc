@@ -295,7 +295,9 @@ void GcStopM(M* m) {
 
 void ScheduleLoop(M* m, G* handed);
 
-void MStart(M* m) {
+// Binds the calling thread to m: its thread-local, id, signal stack, and
+// its own stack as m's g0 context.
+void AttachThread(M* m) {
   tls_m = m;
   m->tid = static_cast<int64_t>(syscall(SYS_gettid));
   InstallSignalStack();
@@ -307,6 +309,10 @@ void MStart(M* m) {
     pthread_attr_destroy(&attr);
   }
   m->g0san.InitThread(addr, size);
+}
+
+void MStart(M* m) {
+  AttachThread(m);
   if (m->nextp != nullptr) {
     AcquireP(m, m->nextp);
     m->nextp = nullptr;
@@ -754,17 +760,7 @@ int DefaultGOMAXPROCS() {
 void SchedInit() {
   M* m0 = new M;
   m0->is_m0 = true;
-  tls_m = m0;
-  m0->tid = static_cast<int64_t>(syscall(SYS_gettid));
-  InstallSignalStack();
-  pthread_attr_t attr;
-  void* addr = nullptr;
-  size_t size = 0;
-  if (pthread_getattr_np(pthread_self(), &attr) == 0) {
-    pthread_attr_getstack(&attr, &addr, &size);
-    pthread_attr_destroy(&attr);
-  }
-  m0->g0san.InitThread(addr, size);
+  AttachThread(m0);
   const std::string det_error = InitDeterministic();
   if (!det_error.empty()) Fatal(det_error);
   const int procs = Deterministic() ? 1 : DefaultGOMAXPROCS();
