@@ -15,6 +15,21 @@ namespace goruntime {
 namespace detail {
 namespace {
 
+// Go's worldsema: one stop-the-world at a time. A second caller must not
+// block its M (the first stop waits for that M's P), so it yields at a safe
+// point, where the first stop can stop its P, and tries again.
+std::atomic<bool> world_owned{false};
+
+void AcquireWorld() {
+  bool expected = false;
+  while (!world_owned.compare_exchange_weak(expected, true)) {
+    expected = false;
+    Gosched();
+  }
+}
+
+void ReleaseWorld() { world_owned.store(false); }
+
 // Stops every P but the caller's. Returns with sched.gcwaiting set.
 void StopTheWorld(P* mine) {
   bool wait;
@@ -99,13 +114,17 @@ int GOMAXPROCS(int n) {
     static std::atomic<int> reported{1};
     return n <= 0 ? reported.load() : reported.exchange(n);
   }
-  const int prev = sched.gomaxprocs.load();
-  if (n <= 0 || n == prev) return prev;
+  if (n <= 0) return sched.gomaxprocs.load();
   if (n > kMaxProcs) n = kMaxProcs;
-  M* m = CurrentM();
-  StopTheWorld(m->p);
-  StartTheWorld(ProcResize(m, n));
-  return prev;
+  AcquireWorld();
+  const int before = sched.gomaxprocs.load();  // another caller may have changed it
+  if (n != before) {
+    M* m = CurrentM();
+    StopTheWorld(m->p);
+    StartTheWorld(ProcResize(m, n));
+  }
+  ReleaseWorld();
+  return before;
 }
 
 }  // namespace goruntime

@@ -127,6 +127,22 @@ TEST(GOMAXPROCS, ChangesWhileGoroutinesRunAndBlock) {
   EXPECT_THAT(Lines(r.out), ElementsAre("8000"));
 }
 
+TEST(GOMAXPROCS, ConcurrentCallersAreSerialised) {
+  // Each caller sees the value the previous change left: over all callers,
+  // the returned "previous" values and the final value are a permutation of
+  // the initial value and the values set.
+  auto r = RunProgram([] {
+    auto results = Chan<int>::Make(8);
+    for (int i = 1; i <= 8; i++) Go([i, results] { results.Send(GOMAXPROCS(i)); });
+    std::multiset<int> seen;
+    for (int i = 0; i < 8; i++) seen.insert(results.Recv());
+    seen.insert(GOMAXPROCS(0));
+    Emit(seen == std::multiset<int>{1, 2, 3, 4, 5, 6, 7, 8, 2} ? "serialised" : "lost an update");
+  }, {"GOMAXPROCS=2"});
+  EXPECT_CLEAN_EXIT(r);
+  EXPECT_THAT(Lines(r.out), ElementsAre("serialised"));
+}
+
 TEST(LockOSThread, LockedGoroutineStaysOnItsThreadAndAloneThere) {
   auto r = RunProgram([] {
     auto done = Chan<int>::Make();
