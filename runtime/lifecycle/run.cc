@@ -56,6 +56,7 @@ void Run(std::function<void()> main) {
   StartSysmon();
   StartTimers();
   G* main_g = NewG([main = std::move(main)] { MainGoroutine(main); });
+  main_g->stack_size = StackSizeForMain();
   M0ScheduleLoop(main_g);
 }
 

@@ -153,9 +153,12 @@ size_t StackReservation() {
   return reservation;
 }
 
+constexpr int64_t kExactLimitCap = 64 << 20;
+constexpr size_t kHeadroom = 64 << 10;
+
+size_t StackSizeForMain() { return static_cast<size_t>(kExactLimitCap) + kHeadroom; }
+
 size_t StackSizeForNewG() {
-  constexpr int64_t kExactLimitCap = 64 << 20;
-  constexpr size_t kHeadroom = 64 << 10;
   const int64_t max = MaxStack();
   const size_t reservation = StackReservation();
   if (max > kExactLimitCap || static_cast<size_t>(max) + kHeadroom <= reservation) return reservation;

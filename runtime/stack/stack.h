@@ -46,6 +46,11 @@ size_t StackReservation();
 // at the configured limit.
 size_t StackSizeForNewG();
 
+// The main goroutine's reservation: 64 MiB plus the headroom, so that a
+// SetMaxStack of up to 64 MiB made by main itself (before it recurses) is
+// enforced exactly there too. Untouched pages cost nothing.
+size_t StackSizeForMain();
+
 // The max stack size (debug.SetMaxStack) and its setter.
 int64_t MaxStack();
 int64_t SetMaxStackValue(int64_t bytes);

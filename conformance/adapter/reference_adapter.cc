@@ -1,0 +1,95 @@
+#include "conformance/adapter/reference_adapter.h"
+
+#include "runtime/chan.h"
+#include "runtime/runtime.h"
+
+namespace conform {
+namespace {
+
+using IntChan = goruntime::Chan<int64_t>;
+
+struct RefChan : Chan {
+  explicit RefChan(IntChan c) : ch(std::move(c)) {}
+  IntChan ch;
+};
+
+// A null Chan* is the nil channel; goruntime's default Chan is nil too.
+const IntChan& Unwrap(Chan* c) {
+  static const IntChan nil_chan;
+  return c ? static_cast<RefChan*>(c)->ch : nil_chan;
+}
+
+goruntime::Value ToValue(const PanicValue& v) {
+  switch (v.kind) {
+    case PanicValue::Kind::kNil: return goruntime::Value();
+    case PanicValue::Kind::kInt: return goruntime::Value(v.i);
+    case PanicValue::Kind::kString: return goruntime::Value(v.s);
+    case PanicValue::Kind::kRuntimeError: return goruntime::Value::RuntimeError(v.s);
+  }
+  return goruntime::Value();
+}
+
+PanicValue FromValue(const goruntime::Value& v) {
+  switch (v.kind()) {
+    case goruntime::Value::Kind::kNil: return PanicValue::Nil();
+    case goruntime::Value::Kind::kInt: return PanicValue::Int(v.as_int());
+    case goruntime::Value::Kind::kString: return PanicValue::String(v.as_string());
+    case goruntime::Value::Kind::kRuntimeError: return PanicValue::RuntimeError(v.as_string());
+  }
+  return PanicValue::Nil();
+}
+
+}  // namespace
+
+Capabilities ReferenceAdapter::capabilities() const {
+  Capabilities c;
+  c.os_threads = true;   // Ms are OS threads; LockOSThread wires G to M
+  c.stack_limit = true;  // guard-page stacks and Go's overflow report
+  c.syscalls = true;     // Syscall hands the P off
+  c.preemptive = false;  // cooperative: sysmon only flags, PreemptCheck yields
+  c.fairness = false;    // declare once Gosched's requeue order is verified
+  return c;
+}
+
+void ReferenceAdapter::RegisterInit(std::function<void()> fn) { goruntime::RegisterInit(std::move(fn)); }
+void ReferenceAdapter::RunProgram(std::function<void()> main) { goruntime::Run(std::move(main)); }
+void ReferenceAdapter::Exit(int code) { goruntime::Exit(code); }
+
+void ReferenceAdapter::Spawn(std::function<void()> body) { goruntime::Go(std::move(body)); }
+void ReferenceAdapter::Gosched() { goruntime::Gosched(); }
+void ReferenceAdapter::Goexit() { goruntime::Goexit(); }
+int ReferenceAdapter::NumGoroutine() { return goruntime::NumGoroutine(); }
+void ReferenceAdapter::LockOSThread() { goruntime::LockOSThread(); }
+void ReferenceAdapter::UnlockOSThread() { goruntime::UnlockOSThread(); }
+int64_t ReferenceAdapter::ThreadId() { return goruntime::ThreadID(); }
+int ReferenceAdapter::Gomaxprocs(int n) { return goruntime::GOMAXPROCS(n); }
+int64_t ReferenceAdapter::SetMaxStack(int64_t bytes) { return goruntime::debug::SetMaxStack(bytes); }
+
+void ReferenceAdapter::Call(const std::function<void()>& frame) { goruntime::Call(frame); }
+void ReferenceAdapter::Defer(std::function<void()> fn) { goruntime::Defer(std::move(fn)); }
+void ReferenceAdapter::Panic(PanicValue v) { goruntime::Panic(ToValue(v)); }
+PanicValue ReferenceAdapter::Recover() { return FromValue(goruntime::Recover()); }
+
+std::shared_ptr<Chan> ReferenceAdapter::MakeChan(size_t capacity) {
+  return std::make_shared<RefChan>(IntChan::Make(capacity));
+}
+void ReferenceAdapter::Send(Chan* c, int64_t v) { Unwrap(c).Send(v); }
+int64_t ReferenceAdapter::Recv(Chan* c, bool* ok) { return Unwrap(c).Recv(ok); }
+void ReferenceAdapter::Close(Chan* c) { Unwrap(c).Close(); }
+
+int ReferenceAdapter::Select(std::vector<SelectCase>& cases, bool has_default) {
+  std::vector<goruntime::SelectCase> rc;
+  rc.reserve(cases.size());
+  for (SelectCase& c : cases) {
+    if (c.is_send) rc.push_back(goruntime::SendCase(Unwrap(c.chan), c.send_value));
+    else rc.push_back(goruntime::RecvCase(Unwrap(c.chan), c.out, c.ok));
+  }
+  return goruntime::Select(rc, has_default);
+}
+
+void ReferenceAdapter::Sleep(std::chrono::milliseconds d) { goruntime::Sleep(d); }
+void ReferenceAdapter::Syscall(const std::function<void()>& blocking) {
+  goruntime::Syscall([&] { blocking(); });
+}
+
+}  // namespace conform

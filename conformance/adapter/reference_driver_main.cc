@@ -1,0 +1,8 @@
+// The driver process for the reference runtime: `reference_driver FILE.scn`.
+#include "conformance/adapter/reference_adapter.h"
+#include "conformance/interp/driver.h"
+
+int main(int argc, char** argv) {
+  static conform::ReferenceAdapter adapter;
+  conform::RunDriver(argc, argv, adapter);
+}

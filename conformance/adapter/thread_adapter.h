@@ -1,0 +1,45 @@
+// A baseline runtime: one OS thread per goroutine, panics and Goexit as C++
+// exceptions, channels under one global lock. Slow and simple on purpose;
+// it shows the suite on a runtime that differs from the reference one and
+// lets the interpreter and the suite be tested before that runtime exists.
+#pragma once
+
+#include "conformance/adapter/runtime_adapter.h"
+
+namespace conform {
+
+class ThreadAdapter : public RuntimeAdapter {
+ public:
+  std::string name() const override { return "threads"; }
+  Capabilities capabilities() const override;
+
+  void RegisterInit(std::function<void()> fn) override;
+  [[noreturn]] void RunProgram(std::function<void()> main) override;
+  [[noreturn]] void Exit(int code) override;
+
+  void Spawn(std::function<void()> body) override;
+  void Gosched() override;
+  [[noreturn]] void Goexit() override;
+  int NumGoroutine() override;
+  void LockOSThread() override {}    // every goroutine owns its thread already
+  void UnlockOSThread() override {}
+  int64_t ThreadId() override;
+  int Gomaxprocs(int n) override;
+  int64_t SetMaxStack(int64_t bytes) override;
+
+  void Call(const std::function<void()>& frame) override;
+  void Defer(std::function<void()> fn) override;
+  [[noreturn]] void Panic(PanicValue v) override;
+  PanicValue Recover() override;
+
+  std::shared_ptr<Chan> MakeChan(size_t capacity) override;
+  void Send(Chan* c, int64_t v) override;
+  int64_t Recv(Chan* c, bool* ok) override;
+  void Close(Chan* c) override;
+  int Select(std::vector<SelectCase>& cases, bool has_default) override;
+
+  void Sleep(std::chrono::milliseconds d) override;
+  void Syscall(const std::function<void()>& blocking) override;
+};
+
+}  // namespace conform

@@ -1,0 +1,8 @@
+// The driver process for the thread-per-goroutine baseline.
+#include "conformance/adapter/thread_adapter.h"
+#include "conformance/interp/driver.h"
+
+int main(int argc, char** argv) {
+  static conform::ThreadAdapter adapter;
+  conform::RunDriver(argc, argv, adapter);
+}

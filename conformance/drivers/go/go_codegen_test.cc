@@ -1,0 +1,61 @@
+#include "conformance/drivers/go/go_codegen.h"
+
+#include <gtest/gtest.h>
+
+#include <regex>
+
+#include "conformance/lang/parser.h"
+
+namespace conform::gocodegen {
+namespace {
+
+std::string Gen(const std::string& text) {
+  lang::ParseError err;
+  auto sc = lang::Parse(text, "t.scn", &err);
+  EXPECT_TRUE(sc) << err.ToString();
+  return sc ? Generate(*sc) : "";
+}
+
+bool Has(const std::string& src, const std::string& piece) { return src.find(piece) != std::string::npos; }
+
+TEST(GoCodegen, EachStatementBecomesTheGoConstructItNames) {
+  std::string src = Gen(R"(init
+  lock
+end
+chan c 1
+go
+  defer
+    recover
+  end
+  goexit
+end
+defer-value x
+select
+case send c $x
+case recv c
+default
+end
+panic "boom"
+)");
+  EXPECT_TRUE(Has(src, "func init() {"));
+  EXPECT_TRUE(Has(src, "runtime.LockOSThread()"));
+  EXPECT_TRUE(Has(src, "go func(g int64) {"));
+  EXPECT_TRUE(Has(src, "defer func() {"));
+  // recover is called directly by the deferred function, as Go requires.
+  EXPECT_TRUE(std::regex_search(src, std::regex(R"(defer func\(\) \{\n\t+emit\(g, "recover", show\(recover\(\)\)\)\n)")));
+  EXPECT_TRUE(Has(src, "runtime.Goexit()"));
+  EXPECT_TRUE(Has(src, "}(atomic.LoadInt64(&v0))"));  // defer argument evaluated now
+  EXPECT_TRUE(Has(src, "case c0 <- s0:"));
+  EXPECT_TRUE(Has(src, "case v, ok := <-c1:"));
+  EXPECT_TRUE(Has(src, "emit(g, \"select\", \"default\")"));
+  EXPECT_TRUE(Has(src, "panic(\"boom\")"));
+  EXPECT_TRUE(Has(src, "closeTrace()"));
+}
+
+TEST(GoCodegen, StringsAreQuotedForGo) {
+  std::string src = Gen("record \"a\\\"b\\\\c\"\n");
+  EXPECT_TRUE(Has(src, R"(emit(g, "record", "a\"b\\c"))")) << src;
+}
+
+}  // namespace
+}  // namespace conform::gocodegen

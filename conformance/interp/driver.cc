@@ -1,0 +1,36 @@
+#include "conformance/interp/driver.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+
+#include "conformance/interp/interpreter.h"
+#include "conformance/lang/parser.h"
+
+namespace conform {
+
+void RunDriver(int argc, char** argv, RuntimeAdapter& adapter) {
+  if (argc == 2 && std::string(argv[1]) == "--capabilities") {
+    Capabilities caps = adapter.capabilities();
+    for (const auto& name : lang::KnownCapabilities())
+      if (caps.Has(name)) std::printf("%s\n", name.c_str());
+    std::exit(0);
+  }
+  if (argc != 2) {
+    std::fprintf(stderr, "usage: %s SCENARIO.scn\n", argc > 0 ? argv[0] : "driver");
+    std::exit(kDriverErrorExit);
+  }
+  lang::ParseError err;
+  // Both live until the process exits, which the runtime does from inside Run.
+  static std::optional<lang::Scenario> sc;
+  sc = lang::ParseFile(argv[1], &err);
+  if (!sc) {
+    std::fprintf(stderr, "%s\n", err.ToString().c_str());
+    std::exit(kDriverErrorExit);
+  }
+  static JsonLinesSink sink(stdout);
+  static Interpreter* interp = new Interpreter(*sc, adapter, sink);
+  interp->Run();
+}
+
+}  // namespace conform

@@ -1,0 +1,633 @@
+// The model's semantics, in brief.
+//
+// A state is every goroutine's continuation plus the shared channels and
+// variables. A step is one goroutine doing one atomic thing: running one
+// statement, emitting one trace event, starting a deferred call, or popping a
+// finished frame. Two exceptions couple goroutines: an unbuffered send and
+// receive complete together (rendezvous), and a blocked goroutine may
+// "park" (announce it is waiting), which matters only for select's default.
+//
+// Frames and unwinding (F§1, F§8). Each goroutine has a stack of frames;
+// each frame has its pending defers. A panic or Goexit pushes an entry on
+// the goroutine's panic list and abandons the top frame. A finished or
+// abandoned frame runs its defers one by one, each as a new "deferred" frame
+// that remembers which panic entry invoked it; then it is popped, and if it
+// was abandoned, so is its caller. recover succeeds only in a deferred frame
+// invoked by the newest entry when that entry is a real, unrecovered panic.
+// When such a deferred frame returns, the panic ends and the frame that
+// deferred it returns normally, unless a Goexit it interrupted resumes.
+#include "spec/model/model.h"
+
+#include <algorithm>
+#include <deque>
+#include <map>
+#include <optional>
+#include <sstream>
+#include <unordered_set>
+
+namespace spec::model {
+namespace {
+
+using conform::Event;
+using conform::lang::Block;
+using conform::lang::Op;
+using conform::lang::Scenario;
+using conform::lang::Stmt;
+
+constexpr const char* kAny = "\x01*";  // an event value the model cannot know
+
+struct Cursor {
+  const Block* block;
+  size_t idx;
+  int64_t repeats_left;  // further passes over block (repeat)
+};
+
+struct Defer {
+  const Block* body;      // nullptr for defer-value
+  std::string value_text; // what a defer-value records
+};
+
+struct Frame {
+  std::vector<Cursor> conts;  // empty: the body has finished or was abandoned
+  std::vector<Defer> defers;
+  bool is_deferred = false;
+  int invoker = -1;  // panic entry that started this deferred call; -1: a normal return
+  bool abandoned = false;
+};
+
+struct PanicEntry {
+  std::string value;
+  bool goexit = false;
+  bool recovered = false;
+  bool aborted = false;
+};
+
+// One alternative of a channel statement, with its operands evaluated.
+struct Offer {
+  bool is_send;
+  int chan;       // -1: nil channel
+  int64_t value;  // for sends
+  int case_idx;   // -1: a plain send/recv/close
+};
+
+struct G {
+  int64_t id = 0;
+  bool dead = false;
+  // A channel statement runs in phases: its operands are evaluated once
+  // (comm is set), it may park (announce that it waits), then it completes.
+  std::optional<std::vector<Offer>> comm;
+  bool parked = false;
+  std::vector<Frame> frames;
+  std::vector<PanicEntry> panics;
+  std::deque<Event> pending;  // events to emit, one step each
+};
+
+struct ChanObj {
+  int64_t cap = 0;
+  std::deque<int64_t> buf;
+  bool closed = false;
+};
+
+struct State {
+  std::vector<G> gs;
+  std::vector<ChanObj> chans;
+  std::map<std::string, int> chan_names;  // unbound name: the nil channel
+  std::map<std::string, int64_t> vars;
+  int64_t next_g = 2;
+  int64_t gomaxprocs = -1;  // -1: unknown
+  int64_t maxstack = -1;
+  bool main_goexited = false;
+  std::optional<int> exit;    // set when the program has ended
+  size_t pos = 0;             // Check: observed events matched so far
+  std::vector<Event> produced;// Enumerate: events produced so far
+
+  std::string Key() const;
+};
+
+template <class T>
+void Put(std::ostringstream& o, const T& v) { o << v << '|'; }
+
+std::string State::Key() const {
+  std::ostringstream o;
+  for (const G& g : gs) {
+    Put(o, g.id); Put(o, g.dead); Put(o, g.parked);
+    Put(o, g.comm.has_value());
+    if (g.comm)
+      for (const Offer& x : *g.comm) { Put(o, x.is_send); Put(o, x.chan); Put(o, x.value); Put(o, x.case_idx); }
+    for (const Frame& f : g.frames) {
+      o << "F";
+      for (const Cursor& c : f.conts) { Put(o, c.block); Put(o, c.idx); Put(o, c.repeats_left); }
+      o << "D";
+      for (const Defer& d : f.defers) { Put(o, d.body); Put(o, d.value_text); }
+      Put(o, f.is_deferred); Put(o, f.invoker); Put(o, f.abandoned);
+    }
+    o << "P";
+    for (const PanicEntry& p : g.panics) { Put(o, p.value); Put(o, p.goexit); Put(o, p.recovered); Put(o, p.aborted); }
+    o << "E";
+    for (const Event& e : g.pending) { Put(o, e.op); Put(o, e.value); }
+    o << ";";
+  }
+  for (const ChanObj& c : chans) {
+    Put(o, c.cap); Put(o, c.closed);
+    for (int64_t v : c.buf) Put(o, v);
+    o << ";";
+  }
+  for (const auto& [k, v] : chan_names) { Put(o, k); Put(o, v); }
+  for (const auto& [k, v] : vars) { Put(o, k); Put(o, v); }
+  Put(o, next_g); Put(o, gomaxprocs); Put(o, maxstack); Put(o, main_goexited);
+  Put(o, exit ? *exit : -1); Put(o, pos);
+  for (const Event& e : produced) { Put(o, e.g); Put(o, e.op); Put(o, e.value); }
+  return o.str();
+}
+
+// --- continuation helpers -----------------------------------------------------
+
+// Drops finished cursors so that an empty conts means "body done".
+void Normalize(Frame& f) {
+  while (!f.conts.empty()) {
+    Cursor& c = f.conts.back();
+    if (c.idx < c.block->size()) return;
+    if (c.repeats_left > 0) { c.idx = 0; --c.repeats_left; continue; }
+    f.conts.pop_back();
+  }
+}
+
+void PushBlock(Frame& f, const Block* b, int64_t passes = 1) {
+  if (passes <= 0 || b->empty()) return;
+  f.conts.push_back({b, 0, passes - 1});
+}
+
+// The statement the goroutine runs next, or nullptr when its top frame is done.
+const Stmt* Next(const G& g) {
+  if (g.dead || !g.pending.empty() || g.frames.empty()) return nullptr;
+  const Frame& f = g.frames.back();
+  if (f.conts.empty()) return nullptr;
+  const Cursor& c = f.conts.back();
+  return &(*c.block)[c.idx];
+}
+
+// Moves past the current statement.
+void Advance(G& g) {
+  Frame& f = g.frames.back();
+  ++f.conts.back().idx;
+}
+
+void Emit(G& g, const char* op, std::string value) { g.pending.push_back(Event{g.id, op, std::move(value)}); }
+
+void StartPanic(G& g, std::string value, bool goexit) {
+  g.panics.push_back(PanicEntry{std::move(value), goexit, false, false});
+  Frame& f = g.frames.back();
+  f.conts.clear();
+  f.abandoned = true;
+}
+
+int64_t Eval(const State& s, const conform::lang::Operand& o) {
+  if (o.kind == conform::lang::Operand::Kind::kInt) return o.i;
+  if (o.kind == conform::lang::Operand::Kind::kVar) {
+    auto it = s.vars.find(o.s);
+    return it == s.vars.end() ? 0 : it->second;
+  }
+  return 0;
+}
+
+int ChanOf(const State& s, const std::string& name) {
+  auto it = s.chan_names.find(name);
+  return it == s.chan_names.end() ? -1 : it->second;
+}
+
+bool Holds(const conform::lang::Cond& c, int64_t v) {
+  using conform::lang::Cmp;
+  switch (c.cmp) {
+    case Cmp::kEq: return v == c.k;
+    case Cmp::kNe: return v != c.k;
+    case Cmp::kLe: return v <= c.k;
+    case Cmp::kGe: return v >= c.k;
+    case Cmp::kLt: return v < c.k;
+    case Cmp::kGt: return v > c.k;
+  }
+  return false;
+}
+
+int64_t LiveCount(const State& s) {
+  return std::count_if(s.gs.begin(), s.gs.end(), [](const G& g) { return !g.dead; });
+}
+
+// --- the explorer ---------------------------------------------------------------
+
+class Explorer {
+ public:
+  Explorer(const Scenario& sc, const Observation* obs, const Options& opts)
+      : sc_(sc), obs_(obs), opts_(opts) {}
+
+  // Explores from the initial state; returns false if the bound was hit.
+  bool Run() {
+    std::vector<State> stack{Initial()};
+    while (!stack.empty()) {
+      State s = std::move(stack.back());
+      stack.pop_back();
+      if (!visited_.insert(s.Key()).second) continue;
+      if (static_cast<int64_t>(visited_.size()) > opts_.max_states) return false;
+      longest_ = std::max(longest_, s.pos);
+      if (s.exit) { Terminal(s); if (found_ && obs_) return true; continue; }
+      std::vector<State> next = Successors(s);
+      if (next.empty() && !busy_) Deadlock(s, &next);
+      for (State& n : next) stack.push_back(std::move(n));
+    }
+    return true;
+  }
+
+  bool found_ = false;
+  size_t longest_ = 0;
+  std::set<Outcome> outcomes_;
+  int64_t states() const { return static_cast<int64_t>(visited_.size()); }
+
+ private:
+  State Initial() const {
+    State s;
+    G main;
+    main.id = 1;
+    main.frames.emplace_back();
+    PushBlock(main.frames.back(), &sc_.main);
+    // Init functions run first, each as a frame of the main goroutine.
+    for (auto it = sc_.inits.rbegin(); it != sc_.inits.rend(); ++it) {
+      main.frames.emplace_back();
+      PushBlock(main.frames.back(), &*it);
+    }
+    s.gs.push_back(std::move(main));
+    if (sc_.gomaxprocs) s.gomaxprocs = *sc_.gomaxprocs;
+    return s;
+  }
+
+  void Terminal(const State& s) {
+    if (obs_) {
+      if (s.pos == obs_->trace.size() && (!obs_->exit_status || *obs_->exit_status == *s.exit))
+        found_ = true;
+    } else {
+      outcomes_.insert({s.produced, *s.exit});
+    }
+  }
+
+  // No goroutine can move and none is busy-waiting: Go's checkdead.
+  static void Deadlock(const State& s, std::vector<State>* next) {
+    State d = s;
+    d.exit = 2;  // "all goroutines are asleep - deadlock!"
+    next->push_back(std::move(d));
+  }
+
+  bool Matches(const State& s, const Event& e) const {
+    if (!obs_) return true;
+    if (s.pos >= obs_->trace.size()) return false;
+    const Event& o = obs_->trace[s.pos];
+    return o.g == e.g && o.op == e.op && (e.value == kAny || o.value == e.value);
+  }
+
+  std::vector<State> Successors(const State& s) {
+    busy_ = false;
+    std::vector<State> out;
+    for (size_t i = 0; i < s.gs.size(); ++i) {
+      const G& g = s.gs[i];
+      if (g.dead) continue;
+      if (!g.pending.empty()) {
+        // A mismatch makes this branch infeasible; it is not a deadlock.
+        if (!Matches(s, g.pending.front())) { busy_ = true; continue; }
+        State n = s;
+        Event e = n.gs[i].pending.front();
+        n.gs[i].pending.pop_front();
+        if (obs_) ++n.pos;
+        else n.produced.push_back(e.value == kAny ? Event{e.g, e.op, "*"} : e);
+        out.push_back(std::move(n));
+        continue;
+      }
+      if (const Stmt* st = Next(g)) StmtMoves(s, i, *st, &out);
+      else FrameMoves(s, i, &out);
+    }
+    return out;
+  }
+
+  // A finished top frame: start its next defer, or pop it.
+  void FrameMoves(const State& s, size_t i, std::vector<State>* out) {
+    State n = s;
+    G& g = n.gs[i];
+    Frame& f = g.frames.back();
+    if (!f.defers.empty()) {
+      Defer d = f.defers.back();
+      f.defers.pop_back();
+      int invoker = f.abandoned ? static_cast<int>(g.panics.size()) - 1 : -1;
+      if (!d.body) {
+        Emit(g, "value", d.value_text);
+      } else {
+        Frame df;
+        df.is_deferred = true;
+        df.invoker = invoker;
+        PushBlock(df, d.body);
+        g.frames.push_back(std::move(df));
+      }
+      out->push_back(std::move(n));
+      return;
+    }
+    Frame done = std::move(g.frames.back());
+    g.frames.pop_back();
+    if (done.is_deferred) PopDeferred(g, done);
+    else if (done.abandoned && !g.frames.empty()) Abandon(g.frames.back());
+    if (g.frames.empty()) EndGoroutine(n, i);
+    else Normalize(g.frames.back());  // the caller resumes after its call statement
+    out->push_back(std::move(n));
+  }
+
+  static void Abandon(Frame& f) {
+    f.conts.clear();
+    f.abandoned = true;
+  }
+
+  static void PopDeferred(G& g, const Frame& done) {
+    int inv = done.invoker;
+    // A recover takes effect only when the deferred call then returns
+    // normally; one that panics afterwards leaves "[recovered]" behind.
+    if (!done.abandoned && inv >= 0 && inv < static_cast<int>(g.panics.size()) &&
+        g.panics[inv].recovered) {
+      g.panics.erase(g.panics.begin() + inv);
+      // Panics this one superseded are over too; an interrupted Goexit resumes.
+      bool goexit_resumes = false;
+      while (static_cast<int>(g.panics.size()) == inv && inv > 0 && g.panics.back().aborted) {
+        if (g.panics.back().goexit) { g.panics.back().aborted = false; goexit_resumes = true; break; }
+        g.panics.pop_back();
+        --inv;
+      }
+      if (!g.frames.empty()) {
+        // The frame that deferred the call returns normally (its remaining
+        // defers still run), unless Goexit resumes.
+        g.frames.back().abandoned = goexit_resumes;
+        g.frames.back().conts.clear();
+      }
+      return;
+    }
+    if (done.abandoned) {
+      if (inv >= 0 && inv != static_cast<int>(g.panics.size()) - 1) g.panics[inv].aborted = true;
+      if (!g.frames.empty()) Abandon(g.frames.back());
+    }
+  }
+
+  static void EndGoroutine(State& n, size_t i) {
+    G& g = n.gs[i];
+    g.dead = true;
+    if (!g.panics.empty() && !g.panics.back().goexit) { n.exit = 2; return; }  // unrecovered panic
+    if (g.id == 1) {
+      if (g.panics.empty()) { n.exit = 0; return; }  // main returned
+      n.main_goexited = true;
+    }
+    if (n.main_goexited && LiveCount(n) == 0) n.exit = 2;  // "no goroutines" fatal
+  }
+
+  // --- statements ---
+
+  void StmtMoves(const State& s, size_t i, const Stmt& st, std::vector<State>* out) {
+    switch (st.op) {
+      case Op::kSend: case Op::kRecv: case Op::kSelect: case Op::kClose:
+        if (!s.gs[i].comm) {
+          // Evaluate the channel operands (and values sent) once, as Go does.
+          State n = s;
+          n.gs[i].comm = Offers(s, st);
+          out->push_back(std::move(n));
+          return;
+        }
+        if (st.op == Op::kClose) return CloseMove(s, i, out);
+        return CommMoves(s, i, st, out);
+      case Op::kSyscall: case Op::kSpin:
+        if (st.until && Var(s, st.name) == 0) { busy_ = true; return; }  // spins in place
+        break;
+      default: break;
+    }
+    State n = s;
+    G& g = n.gs[i];
+    Advance(g);
+    RunSimple(n, i, st);
+    if (!n.gs[i].dead && !n.gs[i].frames.empty()) Normalize(n.gs[i].frames.back());
+    out->push_back(std::move(n));
+    if (st.op == Op::kPoll && !Holds(st.cond, PollSubject(s, st))) {
+      // The poll may also keep waiting; that changes nothing, so it is not a move.
+      busy_ = true;
+    }
+  }
+
+  static int64_t Var(const State& s, const std::string& name) {
+    auto it = s.vars.find(name);
+    return it == s.vars.end() ? 0 : it->second;
+  }
+
+  static int64_t PollSubject(const State& s, const Stmt& st) {
+    return st.cond.numgoroutine ? LiveCount(s) : Var(s, st.cond.var);
+  }
+
+  // Non-channel statements; the cursor has already moved past st.
+  void RunSimple(State& n, size_t i, const Stmt& st) {
+    G& g = n.gs[i];
+    switch (st.op) {
+      case Op::kGo: {
+        G child;
+        child.id = n.next_g++;
+        child.frames.emplace_back();
+        PushBlock(child.frames.back(), &st.body);
+        n.gs.push_back(std::move(child));  // an empty body still exists until its frame pops
+        return;
+      }
+      case Op::kGoexit: return StartPanic(g, "", true);
+      case Op::kDefer: g.frames.back().defers.push_back({&st.body, ""}); return;
+      case Op::kDeferValue:
+        g.frames.back().defers.push_back({nullptr, st.name + "=" + std::to_string(Var(n, st.name))});
+        return;
+      case Op::kPanic: {
+        std::string v = st.value.kind == conform::lang::Operand::Kind::kString
+                            ? st.value.s
+                            : std::to_string(Eval(n, st.value));
+        return StartPanic(g, v, false);
+      }
+      case Op::kRecover: return Emit(g, "recover", Recover(g));
+      case Op::kCall: {
+        Frame f;
+        PushBlock(f, &st.body);
+        g.frames.push_back(std::move(f));
+        return;
+      }
+      case Op::kRecord: return Emit(g, "record", st.name);
+      case Op::kChan:
+        if (st.nil_chan) { n.chan_names.erase(st.name); return; }
+        n.chans.push_back(ChanObj{st.n, {}, false});
+        n.chan_names[st.name] = static_cast<int>(n.chans.size()) - 1;
+        return;
+      case Op::kThread: return Emit(g, "thread", kAny);
+      case Op::kNumGoroutine: return Emit(g, "numgoroutine", std::to_string(LiveCount(n)));
+      case Op::kGomaxprocs: {
+        Emit(g, "gomaxprocs", n.gomaxprocs < 0 ? kAny : std::to_string(n.gomaxprocs));
+        if (st.n >= 1) n.gomaxprocs = st.n;
+        return;
+      }
+      case Op::kSetMaxStack:
+        Emit(g, "setmaxstack", n.maxstack < 0 ? kAny : std::to_string(n.maxstack));
+        n.maxstack = st.n;
+        return;
+      case Op::kRepeat: PushBlock(g.frames.back(), &st.body, st.n); return;
+      case Op::kSet: n.vars[st.name] = Eval(n, st.value); return;
+      case Op::kAdd: n.vars[st.name] += Eval(n, st.value); return;
+      case Op::kValue: return Emit(g, "value", st.name + "=" + std::to_string(Var(n, st.name)));
+      case Op::kPoll: return Emit(g, "poll", std::to_string(PollSubject(n, st)));
+      case Op::kExit: n.exit = static_cast<int>(st.n); return;
+      default: return;  // gosched, sleep, syscall, lock, unlock, recurse, spin: a step, no effect
+    }
+  }
+
+  static std::string Recover(G& g) {
+    const Frame& f = g.frames.back();
+    int top = static_cast<int>(g.panics.size()) - 1;
+    if (!f.is_deferred || f.invoker < 0 || f.invoker != top) return "nil";
+    PanicEntry& p = g.panics[top];
+    if (p.goexit || p.recovered || p.aborted) return "nil";
+    p.recovered = true;
+    return p.value;
+  }
+
+  // --- channels ---
+
+  static std::vector<Offer> Offers(const State& s, const Stmt& st) {
+    std::vector<Offer> out;
+    if (st.op == Op::kSend) out.push_back({true, ChanOf(s, st.name), Eval(s, st.value), -1});
+    else if (st.op == Op::kClose) out.push_back({false, ChanOf(s, st.name), 0, -1});
+    else if (st.op == Op::kRecv) out.push_back({false, ChanOf(s, st.name), 0, -1});
+    else
+      for (size_t k = 0; k < st.cases.size(); ++k) {
+        const auto& c = st.cases[k];
+        out.push_back({c.is_send, ChanOf(s, c.chan), c.is_send ? Eval(s, c.value) : 0, static_cast<int>(k)});
+      }
+    return out;
+  }
+
+  // Completes goroutine i's communication statement through offer o.
+  static void Complete(State& n, size_t i, const Stmt& st, const Offer& o, int64_t got, bool ok) {
+    G& g = n.gs[i];
+    g.parked = false;
+    g.comm.reset();
+    Advance(g);
+    if (o.case_idx >= 0) {
+      Emit(g, "select", std::to_string(o.case_idx));
+      if (!o.is_send) Emit(g, "recv", std::to_string(got) + (ok ? ",true" : ",false"));
+      PushBlock(g.frames.back(), &st.cases[o.case_idx].body);
+    } else if (!o.is_send) {
+      Emit(g, "recv", std::to_string(got) + (ok ? ",true" : ",false"));
+    }
+    Normalize(g.frames.back());
+  }
+
+  static void CloseMove(const State& s, size_t i, std::vector<State>* out) {
+    State n = s;
+    G& g = n.gs[i];
+    int c = (*g.comm)[0].chan;
+    g.comm.reset();
+    Advance(g);
+    if (c < 0) StartPanic(g, "close of nil channel", false);
+    else if (n.chans[c].closed) StartPanic(g, "close of closed channel", false);
+    else n.chans[c].closed = true;
+    if (!g.frames.empty()) Normalize(g.frames.back());
+    out->push_back(std::move(n));
+  }
+
+  void CommMoves(const State& s, size_t i, const Stmt& st, std::vector<State>* out) {
+    std::vector<Offer> offers = *s.gs[i].comm;
+    bool ready = false;
+    for (const Offer& o : offers) {
+      if (o.chan < 0) continue;  // nil channels never become ready
+      const ChanObj& c = s.chans[o.chan];
+      if (o.is_send && c.closed) {
+        ready = true;
+        State n = s;
+        n.gs[i].parked = false;
+        n.gs[i].comm.reset();
+        Advance(n.gs[i]);
+        StartPanic(n.gs[i], "send on closed channel", false);
+        out->push_back(std::move(n));
+      } else if (o.is_send && c.cap > 0 && static_cast<int64_t>(c.buf.size()) < c.cap) {
+        ready = true;
+        State n = s;
+        n.chans[o.chan].buf.push_back(o.value);
+        Complete(n, i, st, o, 0, true);
+        out->push_back(std::move(n));
+      } else if (!o.is_send && !c.buf.empty()) {
+        ready = true;
+        State n = s;
+        int64_t v = n.chans[o.chan].buf.front();
+        n.chans[o.chan].buf.pop_front();
+        Complete(n, i, st, o, v, true);
+        out->push_back(std::move(n));
+      } else if (!o.is_send && c.closed) {
+        ready = true;
+        State n = s;
+        Complete(n, i, st, o, 0, false);
+        out->push_back(std::move(n));
+      } else if (c.cap == 0 && !c.closed) {
+        ready |= RendezvousMoves(s, i, st, o, out);
+      }
+    }
+    if (st.op == Op::kSelect && st.has_default && !ready) {
+      State n = s;
+      G& g = n.gs[i];
+      g.comm.reset();
+      Advance(g);
+      Emit(g, "select", "default");
+      PushBlock(g.frames.back(), &st.default_body);
+      Normalize(g.frames.back());
+      out->push_back(std::move(n));
+    }
+    if (!s.gs[i].parked && !(st.op == Op::kSelect && st.has_default)) {
+      State n = s;
+      n.gs[i].parked = true;
+      out->push_back(std::move(n));
+    }
+  }
+
+  // Pairs goroutine i's offer on an unbuffered channel with a partner's
+  // matching offer. Returns whether a parked partner made the offer ready.
+  bool RendezvousMoves(const State& s, size_t i, const Stmt& st, const Offer& o,
+                       std::vector<State>* out) {
+    bool parked_partner = false;
+    for (size_t j = 0; j < s.gs.size(); ++j) {
+      if (j == i) continue;
+      const Stmt* pst = Next(s.gs[j]);
+      if (!pst || !s.gs[j].comm || pst->op == Op::kClose) continue;  // partner must be at its operation
+      for (const Offer& p : *s.gs[j].comm) {
+        if (p.chan != o.chan || p.is_send == o.is_send) continue;
+        parked_partner |= s.gs[j].parked;
+        if (!o.is_send) continue;  // generate each pair once, from the sender
+        State n = s;
+        Complete(n, i, st, o, 0, true);
+        Complete(n, j, *pst, p, o.value, true);
+        out->push_back(std::move(n));
+      }
+    }
+    return parked_partner;
+  }
+
+  const Scenario& sc_;
+  const Observation* obs_;
+  Options opts_;
+  std::unordered_set<std::string> visited_;
+  bool busy_ = false;
+};
+
+}  // namespace
+
+Result Check(const Scenario& sc, const Observation& obs, const Options& opts) {
+  Explorer ex(sc, &obs, opts);
+  bool complete = ex.Run();
+  Result r;
+  r.states = ex.states();
+  r.longest_prefix = ex.longest_;
+  if (ex.found_) r.verdict = Verdict::kValid;
+  else r.verdict = complete ? Verdict::kInvalid : Verdict::kBoundExceeded;
+  return r;
+}
+
+std::optional<std::set<Outcome>> Enumerate(const Scenario& sc, const Options& opts) {
+  Explorer ex(sc, nullptr, opts);
+  if (!ex.Run()) return std::nullopt;
+  return ex.outcomes_;
+}
+
+}  // namespace spec::model
