@@ -1,45 +1,40 @@
-// A baseline runtime: one OS thread per goroutine, panics and Goexit as C++
-// exceptions, channels under one global lock. Slow and simple on purpose;
-// it shows the suite on a runtime that differs from the reference one and
-// lets the interpreter and the suite be tested before that runtime exists.
+// A baseline runtime: one OS thread per goroutine, on the shared baseline
+// engine (baseline/baseline_runtime.h). Slow and simple on purpose: it shows
+// the suite on a runtime that differs from the reference one.
 #pragma once
 
-#include "conformance/adapter/runtime_adapter.h"
+#include <pthread.h>
+
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <thread>
+
+#include "conformance/adapter/baseline/baseline_runtime.h"
 
 namespace conform {
 
-class ThreadAdapter : public RuntimeAdapter {
+// The substrate: OS threads and std synchronisation.
+struct OsThreads {
+  using Mutex = std::mutex;
+  using CondVar = std::condition_variable;
+  static void*& CurrentSlot() {
+    thread_local void* current = nullptr;
+    return current;
+  }
+  // Starts fn on a new detached thread with a small stack (so that ten
+  // thousand goroutines fit); dies with Go's message if none can be made.
+  static void Start(std::function<void()> fn);
+  static void Yield() { std::this_thread::yield(); }
+  static void SleepFor(std::chrono::milliseconds d) { std::this_thread::sleep_for(d); }
+  [[noreturn]] static void ParkForever();
+};
+
+class ThreadAdapter : public BaselineRuntime<OsThreads> {
  public:
   std::string name() const override { return "threads"; }
   Capabilities capabilities() const override;
-
-  void RegisterInit(std::function<void()> fn) override;
-  [[noreturn]] void RunProgram(std::function<void()> main) override;
-  [[noreturn]] void Exit(int code) override;
-
-  void Spawn(std::function<void()> body) override;
-  void Gosched() override;
-  [[noreturn]] void Goexit() override;
-  int NumGoroutine() override;
-  void LockOSThread() override {}    // every goroutine owns its thread already
-  void UnlockOSThread() override {}
-  int64_t ThreadId() override;
-  int Gomaxprocs(int n) override;
-  int64_t SetMaxStack(int64_t bytes) override;
-
-  void Call(const std::function<void()>& frame) override;
-  void Defer(std::function<void()> fn) override;
-  [[noreturn]] void Panic(PanicValue v) override;
-  PanicValue Recover() override;
-
-  std::shared_ptr<Chan> MakeChan(size_t capacity) override;
-  void Send(Chan* c, int64_t v) override;
-  int64_t Recv(Chan* c, bool* ok) override;
-  void Close(Chan* c) override;
-  int Select(std::vector<SelectCase>& cases, bool has_default) override;
-
-  void Sleep(std::chrono::milliseconds d) override;
-  void Syscall(const std::function<void()>& blocking) override;
 };
 
 }  // namespace conform
