@@ -14,11 +14,17 @@
 #include "runtime/chan.h"
 #include "runtime/runtime.h"
 #include "runtime/scheduler/current.h"
+#include "runtime/scheduler/deterministic.h"
 #include "runtime/scheduler/scheduler.h"
 
 namespace goruntime {
 namespace detail {
 namespace {
+
+// A uniform choice in [0, n): from the schedule in deterministic mode (so
+// replays repeat it), else from a per-thread xorshift.
+uint32_t FastRand();
+uint32_t RandN(uint32_t n) { return Deterministic() ? ChooseNext(n) : FastRand() % n; }
 
 uint32_t FastRand() {
   thread_local uint64_t state = [] {
@@ -107,7 +113,7 @@ int SelectGo(std::vector<SelCase*>& cases, bool has_default) NO_THREAD_SAFETY_AN
     if (has_default) return -1;
     ParkForever();
   }
-  for (size_t i = order.size(); i > 1; i--) std::swap(order[i - 1], order[FastRand() % i]);
+  for (size_t i = order.size(); i > 1; i--) std::swap(order[i - 1], order[RandN(static_cast<uint32_t>(i))]);
 
   LockSet locks(chans);
   locks.LockAll();

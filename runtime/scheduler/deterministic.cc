@@ -10,7 +10,8 @@ namespace goruntime::detail {
 namespace {
 
 // Written once before any goroutine runs; afterwards only the M holding the
-// single P touches the log (under sched.lock, see GlobRunqGet).
+// single P touches it (scheduling choices are made under sched.lock, select's
+// by the running G, and there is one P).
 struct DetState {
   bool on = false;
   bool replay = false;

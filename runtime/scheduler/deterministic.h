@@ -10,7 +10,8 @@
 //                                 alternatives explored
 // In this mode the program runs on one P: every runnable G sits in one list
 // (the global queue) and, at every scheduling point, the next G is chosen
-// from it by the seed or the replay list. GOMAXPROCS(n) still reports and
+// from it by the seed or the replay list; select's random choices come from
+// the same source. GOMAXPROCS(n) still reports and
 // records n but keeps one P, and sysmon never preempts. What stays outside
 // the seed's control is real time: sleeps and syscalls wake when the kernel
 // says, so scenarios meant to be deterministic avoid them.
@@ -33,7 +34,10 @@ bool Deterministic();
 // Reads GORUNTIME_SCHED; returns an error message for a malformed value.
 std::string InitDeterministic();
 
-// Picks which of `count` runnable Gs runs next, and logs the choice.
+// Picks which of `count` runnable Gs runs next, and logs the choice. Select
+// draws its random poll order here too, so a replay repeats select's choices
+// and the explorer enumerates them. Called only by the M holding the single
+// P, so the log needs no lock.
 uint32_t ChooseNext(uint32_t count);
 
 // Writes the choice log to GORUNTIME_SCHED_LOG, if set. Called at exit.

@@ -241,6 +241,34 @@ void StressExchange(int total_messages) {
   Emit(PollUntil([] { return NumGoroutine() == 1; }) ? "none left" : "left " + std::to_string(NumGoroutine()));
 }
 
+// Every handoff between two goroutines on different Ms races the waker
+// against the parker's switch to g0 (Park's "woke early" path). Half a
+// million round trips at GOMAXPROCS=2 hit that window many times; a wakeup
+// lost there hangs a goroutine, which ends as a deadlock report.
+TEST(Chan, WakeupsAreNeverLostInPingPong) {
+#if defined(GORT_TSAN) || defined(GORT_ASAN)
+  constexpr int kRounds = 50'000;
+#else
+  constexpr int kRounds = 500'000;
+#endif
+  for (int procs : {2, 4}) {
+    auto r = RunProgram([] {
+      auto a = Chan<int>::Make(), b = Chan<int>::Make();
+      Go([a, b] {
+        for (int i = 0; i < kRounds; i++) b.Send(a.Recv() + 1);
+      });
+      int v = 0;
+      for (int i = 0; i < kRounds; i++) {
+        a.Send(v);
+        v = b.Recv();
+      }
+      Emit(std::to_string(v));
+    }, {"GOMAXPROCS=" + std::to_string(procs)}, std::chrono::seconds(120));
+    EXPECT_CLEAN_EXIT(r);
+    EXPECT_EQ(r.out, std::to_string(kRounds) + "\n") << "GOMAXPROCS=" << procs;
+  }
+}
+
 // Memory-model edges (spec-facts §9). Each passes plain (non-atomic) data
 // ordered only by the channel; under --config=tsan a missing edge is a
 // reported race, and the child exits non-zero.

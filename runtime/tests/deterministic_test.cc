@@ -92,6 +92,31 @@ TEST(Deterministic, BoundLimitsTheExploration) {
   EXPECT_EQ(bounded.schedules, runs_bound1);
 }
 
+// A select between two ready channels: which case fires is a choice the
+// schedule makes, so replay repeats it and exploration reaches both.
+void TwoReadyCases() {
+  auto a = Chan<int>::Make(1), b = Chan<int>::Make(1);
+  a.Send(1);
+  b.Send(2);
+  int v = 0;
+  std::vector<SelectCase> cases{RecvCase(a, &v), RecvCase(b, &v)};
+  Emit("case " + std::to_string(Select(cases, false)));
+}
+
+TEST(Deterministic, SelectChoiceIsReplayedAndExplored) {
+  std::set<std::string> outputs;
+  auto run = [&outputs](const std::vector<Choice>& prefix) {
+    auto r = RunProgram(TwoReadyCases, {ReplayEnv(prefix), "GORUNTIME_SCHED_LOG=" + LogPath()});
+    outputs.insert(r.out);
+    const std::vector<Choice> log = ReadLog();
+    auto again = RunProgram(TwoReadyCases, {ReplayEnv(log)});
+    EXPECT_EQ(r.out, again.out);
+    return log;
+  };
+  EXPECT_TRUE(ExploreSchedules(run, 10, 50).complete);
+  EXPECT_EQ(outputs, (std::set<std::string>{"case 0\n", "case 1\n"}));
+}
+
 TEST(Deterministic, BadScheduleEnvIsAClearFatalError) {
   auto r = RunProgram([] {}, {"GORUNTIME_SCHED=sometimes"});
   EXPECT_EQ(r.exit_code, 2);
