@@ -93,6 +93,12 @@ int main(int argc, char** argv) {
     return 2;
   }
   conform::properties::driver = argv[1];
+#if defined(GORT_TSAN) || defined(GORT_ASAN)
+  // A sanitized driver starts in about a second: fewer cases, so the run
+  // fits its timeout. The sanitizers look for races and memory errors; the
+  // optimised build does the bulk of the random search.
+  setenv("RC_PARAMS", "max_success=25", 1);
+#endif
   conform::properties::deterministic = argc > 2 && std::string(argv[2]) == "deterministic";
   if (const char* tmp = std::getenv("TEST_TMPDIR")) setenv("CONFORM_GO_CACHE", (std::string(tmp) + "/go-cache").c_str(), 1);
   return RUN_ALL_TESTS();
