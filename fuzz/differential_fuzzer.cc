@@ -18,7 +18,8 @@
 //    deadlock (the runtime blocked for good but did not report it); any other
 //    timeout is a disagreement (a hang the model does not allow).
 //  - killed by a signal, exit 125 (driver could not parse the printed text),
-//    or a stdout line that is not a trace event: a disagreement.
+//    exit 2 without Go's "panic: " or "fatal error: " on stderr, or a stdout
+//    line that is not a trace event: a disagreement.
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
@@ -38,6 +39,7 @@
 #include "conformance/interp/trace.h"
 #include "conformance/lang/parser.h"
 #include "conformance/lang/printer.h"
+#include "conformance/runner/child_process.h"
 #include "fuzz/scenario_decoder.h"
 #include "spec/model/model.h"
 
@@ -55,91 +57,17 @@ struct Stats {
   uint64_t runs = 0, agreed = 0, bound = 0, timeout_deadlock = 0;
 } g_stats;
 
-struct ChildResult {
-  std::string out, err;
-  int wait_status = 0;
-  bool timed_out = false;
-};
+using conform::ChildResult;
 
 // Runs `driver scenario` with GORUNTIME_SCHED=seed:<seed> and no GOMAXPROCS.
 ChildResult RunDriver(uint32_t seed) {
-  ChildResult r;
-  std::vector<std::string> env_store;
-  for (char** e = environ; *e; ++e) {
-    if (!std::strncmp(*e, "GOMAXPROCS=", 11) || !std::strncmp(*e, "GORUNTIME_SCHED", 15)) continue;
-    env_store.push_back(*e);
-  }
-  env_store.push_back("GORUNTIME_SCHED=seed:" + std::to_string(seed));
-  std::vector<char*> envp;
-  for (auto& s : env_store) envp.push_back(s.data());
-  envp.push_back(nullptr);
-  std::vector<char*> argv = {g_driver.data(), g_scenario_path.data(), nullptr};
-
-  int out_pipe[2], err_pipe[2];
-  if (pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(err_pipe, O_CLOEXEC) != 0) {
-    std::perror("differential_fuzzer: pipe");
-    std::abort();
-  }
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_adddup2(&fa, out_pipe[1], 1);
-  posix_spawn_file_actions_adddup2(&fa, err_pipe[1], 2);
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  // Its own process group, so a timeout kills every thread and child.
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
-  posix_spawnattr_setpgroup(&attr, 0);
-  pid_t pid = 0;
-  int rc = posix_spawn(&pid, g_driver.c_str(), &fa, &attr, argv.data(), envp.data());
-  posix_spawn_file_actions_destroy(&fa);
-  posix_spawnattr_destroy(&attr);
-  close(out_pipe[1]);
-  close(err_pipe[1]);
-  if (rc != 0) {
-    std::fprintf(stderr, "differential_fuzzer: cannot start %s: %s\n", g_driver.c_str(), std::strerror(rc));
-    std::abort();
-  }
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(g_timeout_ms);
-  pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
-  std::string* bufs[2] = {&r.out, &r.err};
-  int open_fds = 2;
-  while (open_fds > 0) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
-    if (left <= 0) {
-      r.timed_out = true;
-      break;
-    }
-    int n = poll(fds, 2, static_cast<int>(left));
-    if (n < 0 && errno != EINTR) break;
-    for (int k = 0; k < 2; ++k) {
-      if (fds[k].fd < 0 || !(fds[k].revents & (POLLIN | POLLHUP | POLLERR))) continue;
-      char buf[65536];
-      ssize_t got = read(fds[k].fd, buf, sizeof buf);
-      if (got > 0) {
-        bufs[k]->append(buf, static_cast<size_t>(got));
-      } else {
-        close(fds[k].fd);
-        fds[k].fd = -1;
-        --open_fds;
-      }
-    }
-  }
-  for (auto& f : fds)
-    if (f.fd >= 0) close(f.fd);
-  if (!r.timed_out) {
-    // Pipes closed: the process is exiting; give it until the deadline.
-    while (waitpid(pid, &r.wait_status, WNOHANG) == 0) {
-      if (std::chrono::steady_clock::now() > deadline) {
-        r.timed_out = true;
-        break;
-      }
-      usleep(200);
-    }
-  }
-  if (r.timed_out) {
-    kill(-pid, SIGKILL);
-    kill(pid, SIGKILL);
-    waitpid(pid, &r.wait_status, 0);
+  ChildResult r = conform::RunChild({g_driver, g_scenario_path}, std::nullopt, g_timeout_ms,
+                                    {"GORUNTIME_SCHED=seed:" + std::to_string(seed)});
+  if (!r.spawn_error.empty()) {
+    // Not a disagreement: the setup is broken (tools/fuzz stops on this).
+    std::fprintf(stderr, "differential_fuzzer: setup error: cannot start %s: %s\n", g_driver.c_str(),
+                 r.spawn_error.c_str());
+    std::exit(2);
   }
   return r;
 }
@@ -187,7 +115,7 @@ extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
   }
   if (g_driver.empty() || access(g_driver.c_str(), X_OK) != 0) {
     std::fprintf(stderr,
-                 "differential_fuzzer: no reference driver: set FUZZ_REFERENCE_DRIVER or pass "
+                 "differential_fuzzer: setup error: no reference driver: set FUZZ_REFERENCE_DRIVER or pass "
                  "--reference_driver=PATH (bazel build //conformance/adapter:reference_driver); got '%s'\n",
                  g_driver.c_str());
     std::exit(1);
@@ -220,8 +148,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
 
   FILE* f = std::fopen(g_scenario_path.c_str(), "w");
   if (!f || std::fputs(text.c_str(), f) < 0 || std::fclose(f) != 0) {
-    std::perror(g_scenario_path.c_str());
-    std::abort();
+    std::fprintf(stderr, "differential_fuzzer: setup error: cannot write %s\n", g_scenario_path.c_str());
+    std::exit(2);
   }
   ++g_stats.runs;
   ChildResult r = RunDriver(d.seed);
@@ -232,6 +160,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (!r.timed_out && WIFSIGNALED(r.wait_status)) Disagree("the driver was killed by a signal", text, d.seed, &r, nullptr, "");
   int status = r.timed_out ? 2 : WEXITSTATUS(r.wait_status);
   if (!r.timed_out && status == 125) Disagree("the driver could not run the printed scenario", text, d.seed, &r, nullptr, "");
+
+  // Status 2 is Go's for a fatal error or an unrecovered panic, and comes
+  // with Go's message (INTERPRETING.md); the model cannot say which one.
+  if (!r.timed_out && status == 2 && r.err.find("panic: ") == std::string::npos &&
+      r.err.find("fatal error: ") == std::string::npos)
+    Disagree("exit status 2 without a \"panic: \" or \"fatal error: \" message", text, d.seed, &r, nullptr, "");
 
   std::vector<conform::Event> trace;
   std::stringstream ss(r.out);

@@ -1,27 +1,23 @@
 // driver_protocol_fuzzer: arbitrary bytes as a driver's stdout (JSON lines).
 //
-// The runner reads driver output inside conform::RunScenario
-// (conformance/runner/runner.cc): it splits stdout with std::getline and
-// turns each line into an Event with conform::EventFromJson, failing the
-// scenario with "stdout line N is not a trace event: <line>" on the first
-// malformed line. That loop is not exposed as a library function, so this
-// target fuzzes the closest exposed pieces the same way: ReadDriverStdout
-// below mirrors the runner's loop line for line around EventFromJson
-// (//conformance/interp:trace), and the accepted trace is then judged by
-// conform::CheckExpectations (//conformance/check:expectations), as the
-// runner does next.
+// The runner reads driver output with conform::ReadDriverStdout
+// (conformance/runner/driver_output.h, in //conformance/runner:runner_core),
+// which splits stdout into lines and parses each with conform::EventFromJson
+// (//conformance/interp:trace); conform::RunScenario then judges the trace
+// with conform::CheckExpectations. This target runs the same functions.
 //
 // Properties (abort() on failure):
 //  1. Nothing crashes or throws, whatever the bytes.
-//  2. A malformed line yields an error naming its 1-based line number and
-//     quoting the line.
-//  3. Every accepted event survives EventToJson -> EventFromJson unchanged,
+//  2. A malformed line yields an error "stdout line N is not a trace event: ..."
+//     naming its 1-based number N and quoting (the start of) that line; the
+//     line really does not parse, and every line before it does.
+//  3. Without an error, every line became an event, in order.
+//  4. Every accepted event survives EventToJson -> EventFromJson unchanged,
 //     and EventToJson of it is a fixed point.
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -29,32 +25,22 @@
 #include "conformance/check/expectations.h"
 #include "conformance/interp/trace.h"
 #include "conformance/lang/parser.h"
+#include "conformance/runner/driver_output.h"
 
 namespace {
 
-struct ReadResult {
-  std::vector<conform::Event> trace;
-  std::optional<std::string> error;  // "stdout line N is not a trace event: ..."
-  int bad_line = 0;
-};
-
-// The runner's reading loop (RunScenario), as a function.
-ReadResult ReadDriverStdout(const std::string& out) {
-  ReadResult r;
-  std::stringstream ss(out);
-  std::string line;
-  int number = 0;
-  while (std::getline(ss, line)) {
-    ++number;
-    auto e = conform::EventFromJson(line);
-    if (!e) {
-      r.error = "stdout line " + std::to_string(number) + " is not a trace event: " + line;
-      r.bad_line = number;
-      return r;
-    }
-    r.trace.push_back(std::move(*e));
+// The input's lines, split independently of the code under test: on '\n',
+// with no empty line after a final newline.
+std::vector<std::string_view> Lines(std::string_view out) {
+  std::vector<std::string_view> lines;
+  size_t start = 0;
+  while (start < out.size()) {
+    size_t end = out.find('\n', start);
+    if (end == std::string_view::npos) end = out.size();
+    lines.push_back(out.substr(start, end - start));
+    start = end + 1;
   }
-  return r;
+  return lines;
 }
 
 [[noreturn]] void Fail(const char* what, const std::string& input, const std::string& detail) {
@@ -95,16 +81,23 @@ const conform::lang::Scenario& JudgingScenario() {
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string out(reinterpret_cast<const char*>(data), size);
-  ReadResult r = ReadDriverStdout(out);
+  conform::DriverOutput r = conform::ReadDriverStdout(out);
+  std::vector<std::string_view> lines = Lines(out);
+  size_t good = r.error ? static_cast<size_t>(r.bad_line - 1) : lines.size();
   if (r.error) {
-    std::string tag = "stdout line " + std::to_string(r.bad_line) + " ";
-    if (r.bad_line < 1 || r.error->rfind(tag, 0) != 0) Fail("error does not name the line", out, *r.error);
-    // The named line is the offending one: it is quoted, and it really does not parse.
-    std::stringstream ss(out);
-    std::string line;
-    for (int k = 0; k < r.bad_line; ++k) std::getline(ss, line);
-    if (r.error->find(line) == std::string::npos) Fail("error does not quote the line", out, *r.error);
-    if (conform::EventFromJson(line)) Fail("named line parses after all", out, line);
+    std::string tag = "stdout line " + std::to_string(r.bad_line) + " is not a trace event: ";
+    if (r.bad_line < 1 || static_cast<size_t>(r.bad_line) > lines.size() || r.error->rfind(tag, 0) != 0)
+      Fail("error does not name a line of the input", out, *r.error);
+    std::string_view line = lines[r.bad_line - 1];
+    if (r.error->find(line.substr(0, 100)) == std::string::npos) Fail("error does not quote the line", out, *r.error);
+    if (conform::EventFromJson(line)) Fail("the named line parses after all", out, std::string(line));
+  } else if (r.bad_line != 0) {
+    Fail("bad_line set without an error", out, std::to_string(r.bad_line));
+  }
+  if (r.trace.size() != good) Fail("the trace does not hold one event per good line", out, std::to_string(r.trace.size()));
+  for (size_t k = 0; k < good; ++k) {
+    auto e = conform::EventFromJson(lines[k]);
+    if (!e || !(*e == r.trace[k])) Fail("an event differs from its line", out, std::string(lines[k]));
   }
   for (const conform::Event& e : r.trace) {
     std::string json = conform::EventToJson(e);

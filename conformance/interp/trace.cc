@@ -69,8 +69,9 @@ class Reader {
     Space();
     size_t start = k_;
     if (k_ < s_.size() && s_[k_] == '-') ++k_;
+    const size_t digits = k_;
     while (k_ < s_.size() && std::isdigit(static_cast<unsigned char>(s_[k_]))) ++k_;
-    if (k_ == start || k_ - start > 18) return std::nullopt;
+    if (k_ == digits || k_ - start > 18) return std::nullopt;  // a lone "-" is not a number
     return std::stoll(std::string(s_.substr(start, k_ - start)));
   }
 

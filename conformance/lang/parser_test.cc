@@ -84,7 +84,7 @@ TEST(Parser, ErrorsNameFileLineAndColumn) {
   EXPECT_EQ(ErrorOf("gosched\n@timeout 5\n"), "t.scn:2:1: header lines (@...) must come before the body");
   EXPECT_EQ(ErrorOf("@expect trace exact g1 record a g1\n"),
             "t.scn:1:33: expected ';' between event patterns");
-  EXPECT_EQ(ErrorOf("@expect stderr-match \"(\"\n"), "t.scn:1:22: bad regular expression");
+  EXPECT_EQ(ErrorOf("@expect stderr-match \"(\"\n"), "t.scn:1:22: bad regular expression: missing ): (");
   EXPECT_EQ(ErrorOf("poll numgoroutine = 1 within 5\n"), "t.scn:1:19: unknown operator '='");
   EXPECT_EQ(ErrorOf("select\ncase peek c\nend\n"), "t.scn:2:6: expected send or recv");
   EXPECT_EQ(ErrorOf("repeat -1\nend\n"), "t.scn:1:8: a repeat count must be at least 0");

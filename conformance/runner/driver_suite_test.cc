@@ -1,42 +1,175 @@
-// Runs every scenario with the driver named by argv[1] (a runfiles path);
-// every one must pass or be unsupported. Shared by the suite tests of each
-// driver; gtest_main cannot pass arguments, so this test has its own main.
+// The whole suite against one runtime, one GoogleTest case per scenario
+// (Scenarios.<area>_<behaviour>), judged against the runtime's expectations
+// file: a known failure is skipped with its reason; a new failure or an
+// unexpected pass fails; a scenario naming only IMPL clauses never fails.
+//
+//   driver_suite_test --runtime=NAME   (conformance/runner/runtimes.cc)
+//   driver_suite_test DRIVER           (older form: a driver's runfiles path)
+//
+// The cases are registered in main, before RUN_ALL_TESTS, so sharding
+// (TEST_TOTAL_SHARDS/TEST_SHARD_INDEX) and test.xml see each scenario.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstdlib>
+#include <map>
 #include <filesystem>
 
+#include "conformance/lang/parser.h"
+#include "conformance/runner/expectations_file.h"
 #include "conformance/runner/runner.h"
+#include "conformance/runner/runtimes.h"
+#include "conformance/runner/suite.h"
+#include "conformance/runner/verdict.h"
+#include "spec/clauses.h"
 
 namespace conform {
 namespace {
 
 namespace fs = std::filesystem;
 
-std::string driver;
+constexpr const char* kScenarioRoot = "conformance/scenarios";
 
-TEST(DriverSuite, EveryScenarioPassesOrIsUnsupported) {
-  std::set<std::string> caps = QueryCapabilities(driver);
-  ASSERT_FALSE(caps.empty()) << driver << " --capabilities failed";
-  std::vector<std::string> files;
-  for (const auto& entry : fs::recursive_directory_iterator("conformance/scenarios"))
-    if (entry.path().extension() == ".scn") files.push_back(entry.path().string());
-  int passed = 0;
-  for (const auto& f : files) {
-    ScenarioResult r = RunScenarioFile(driver, caps, f, nullptr);
-    if (r.status == Status::kError && r.failures.size() == 1 &&
-        r.failures[0].find("go build") != std::string::npos) {
-      // The Go drivers compile on first use; a build that lost a race with
-      // the timeout is retried once.
-      r = RunScenarioFile(driver, caps, f, nullptr);
-    }
-    if (r.status == Status::kPass) { ++passed; continue; }
-    if (r.status == Status::kUnsupported) continue;
-    std::string why;
-    for (const auto& x : r.failures) why += "\n  " + x;
-    ADD_FAILURE() << StatusName(r.status) << " " << f << why << "\n  stderr: " << r.outcome.stderr_text.substr(0, 2000);
+struct SuiteContext {
+  std::string driver;
+  RunOptions opts;
+  std::set<std::string> caps;
+  std::string caps_error;
+  std::optional<ExpectationsFile> expectations;
+  std::vector<std::string> expectation_errors;
+  std::map<std::string, std::string> clause_levels;
+};
+
+SuiteContext& Context() {
+  static SuiteContext ctx;
+  return ctx;
+}
+
+// `rel` in the runfiles tree; else, for a target whose data omits it, beside
+// the real scenario files (the runfiles symlinks point into the workspace).
+std::string DataFile(const std::string& rel, const std::vector<std::string>& scenarios) {
+  if (fs::exists(rel) || scenarios.empty()) return rel;
+  std::error_code ec;
+  std::string real = fs::canonical(scenarios.front(), ec).string();
+  size_t at = real.rfind(std::string("/") + kScenarioRoot + "/");
+  if (ec || at == std::string::npos) return rel;
+  return real.substr(0, at + 1) + rel;
+}
+
+// "conformance/scenarios/goexit/runs-defers-lifo.scn" -> "goexit_runs_defers_lifo".
+std::string TestName(const std::string& path) {
+  std::string rel = path.substr(path.find(kScenarioRoot) + std::string(kScenarioRoot).size() + 1);
+  rel = rel.substr(0, rel.size() - 4);
+  for (char& c : rel)
+    if (!isalnum(static_cast<unsigned char>(c))) c = '_';
+  return rel;
+}
+
+// Whether this test binary is built with TSan or ASan.
+constexpr bool SanitizerBuild() {
+#if defined(__has_feature)
+#if __has_feature(thread_sanitizer) || __has_feature(address_sanitizer)
+  return true;
+#endif
+#endif
+  return false;
+}
+
+// Reads the runtime's expectations, plus <runtime>.sanitizer.txt in a
+// sanitizer build (limits of the sanitizers, not of the runtime).
+void LoadExpectations(const std::string& runtime, const std::vector<std::string>& files) {
+  SuiteContext& ctx = Context();
+  std::string path = DataFile(ExpectationsPath(runtime), files);
+  ctx.expectations = ExpectationsFile::Read(path, &ctx.expectation_errors);
+  if (!SanitizerBuild() || !ctx.expectations) return;
+  std::string extra = path.substr(0, path.size() - 4) + ".sanitizer.txt";
+  if (auto more = ExpectationsFile::Read(extra, &ctx.expectation_errors))
+    for (auto& e : more->entries) ctx.expectations->entries.push_back(std::move(e));
+}
+
+bool ImplOnly(const std::vector<std::string>& clauses) {
+  if (clauses.empty()) return false;
+  for (const auto& id : clauses) {
+    auto it = Context().clause_levels.find(id);
+    if (it == Context().clause_levels.end() || it->second != "IMPL") return false;
   }
-  EXPECT_GT(passed, 70);
+  return true;
+}
+
+class ScenarioTest : public testing::Test {
+ public:
+  explicit ScenarioTest(std::string path) : path_(std::move(path)) {}
+
+  void TestBody() override {
+    SuiteContext& ctx = Context();
+    lang::Scenario sc;
+    ScenarioResult r = RunScenarioFile(ctx.driver, ctx.caps, path_, &sc, ctx.opts);
+    const KnownIssue* known = ctx.expectations ? ctx.expectations->Find(path_) : nullptr;
+    Judgement j = JudgeResult(r, ImplOnly(sc.clauses), known);
+    RecordProperty("conform_status", StatusName(r.status));
+    RecordProperty("conform_verdict", VerdictName(j.verdict));
+    if (j.verdict == Verdict::kPass) return;
+    std::string details;
+    for (const auto& f : r.failures) details += "\n  " + f;
+    if (IsProblem(j.verdict)) {
+      ADD_FAILURE() << VerdictName(j.verdict) << ": " << StatusName(r.status) << " " << path_ << "\n  " << j.note
+                    << details << "\n  stderr: " << r.outcome.stderr_text.substr(0, 2000);
+      return;
+    }
+    RecordProperty("conform_reason", j.note);
+    GTEST_SKIP() << VerdictName(j.verdict) << " (" << StatusName(r.status) << "): " << j.note;
+  }
+
+ private:
+  std::string path_;
+};
+
+// Registers Scenarios.<name> for every scenario file.
+void RegisterScenarios(const std::vector<std::string>& files) {
+  for (const auto& f : files) {
+    testing::RegisterTest("Scenarios", TestName(f).c_str(), nullptr, f.c_str(), __FILE__, __LINE__,
+                          [f]() -> testing::Test* { return new ScenarioTest(f); });
+  }
+}
+
+TEST(Suite, DriverDeclaresCapabilities) {
+  EXPECT_TRUE(Context().caps_error.empty()) << Context().caps_error;
+}
+
+TEST(Suite, ExpectationsFileParses) {
+  for (const auto& e : Context().expectation_errors) ADD_FAILURE() << e;
+}
+
+TEST(Suite, ExpectationsNameExistingScenarios) {
+  if (!Context().expectations) return;
+  std::vector<std::string> files = DiscoverScenarios(kScenarioRoot);
+  for (const auto& e : Context().expectations->entries) {
+    bool exists = std::any_of(files.begin(), files.end(), [&](const auto& f) { return PathMatches(e.path, f); });
+    EXPECT_TRUE(exists) << "line " << e.line << ": no scenario " << e.path << " (stale entry)";
+  }
+}
+
+// Fills the context from the command line; an error message on bad usage.
+std::optional<std::string> Configure(int argc, char** argv, const std::vector<std::string>& files) {
+  if (argc < 2) return "usage: driver_suite_test --runtime=NAME | DRIVER";
+  std::string arg = argv[1];
+  SuiteContext& ctx = Context();
+  const RuntimeInfo* info = nullptr;
+  if (arg.rfind("--runtime=", 0) == 0) {
+    info = FindRuntime(arg.substr(10));
+    if (!info) return "unknown runtime " + arg.substr(10);
+    ctx.driver = info->driver;
+  } else {
+    ctx.driver = arg;
+    info = FindRuntimeByDriver(arg);
+  }
+  ctx.opts.prebuild = info && info->prebuild;
+  if (info) LoadExpectations(info->name, files);
+  std::string err;
+  if (auto clauses = spec::ReadClauses(DataFile("spec/clauses.txt", files), &err))
+    for (const auto& c : *clauses) ctx.clause_levels[c.id] = c.level;
+  ctx.caps = QueryCapabilities(ctx.driver, &ctx.caps_error);
+  return std::nullopt;
 }
 
 }  // namespace
@@ -44,12 +177,13 @@ TEST(DriverSuite, EveryScenarioPassesOrIsUnsupported) {
 
 int main(int argc, char** argv) {
   testing::InitGoogleTest(&argc, argv);
-  if (argc < 2) {
-    std::fprintf(stderr, "usage: driver_suite_test DRIVER\n");
-    return 2;
-  }
-  conform::driver = argv[1];
   // The Go drivers build into the test's own cache, never reusing old binaries.
   if (const char* tmp = std::getenv("TEST_TMPDIR")) setenv("CONFORM_GO_CACHE", (std::string(tmp) + "/go-cache").c_str(), 1);
+  std::vector<std::string> files = conform::DiscoverScenarios(conform::kScenarioRoot);
+  if (auto err = conform::Configure(argc, argv, files)) {
+    std::fprintf(stderr, "%s\n", err->c_str());
+    return 2;
+  }
+  conform::RegisterScenarios(files);
   return RUN_ALL_TESTS();
 }

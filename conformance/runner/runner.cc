@@ -1,10 +1,6 @@
 #include "conformance/runner/runner.h"
 
-#include <fcntl.h>
-#include <poll.h>
-#include <signal.h>
 #include <sys/wait.h>
-#include <unistd.h>
 
 #include <chrono>
 #include <cstring>
@@ -12,85 +8,61 @@
 
 #include "conformance/interp/driver.h"
 #include "conformance/lang/parser.h"
+#include "conformance/runner/child_process.h"
+#include "conformance/runner/driver_output.h"
 
 namespace conform {
 namespace {
 
-struct ChildResult {
-  std::string out, err;
-  int wait_status = 0;
-  bool timed_out = false;
-  bool spawn_failed = false;
-};
+constexpr Status kAllStatuses[] = {Status::kPass,  Status::kFail,        Status::kTimeout,
+                                   Status::kCrash, Status::kUnsupported, Status::kError};
 
-// Runs argv with GOMAXPROCS set (or removed), collecting stdout and stderr,
-// killing it after timeout_ms.
-ChildResult RunChild(const std::vector<std::string>& argv, std::optional<int64_t> gomaxprocs,
-                     int64_t timeout_ms) {
-  ChildResult r;
-  int out_pipe[2], err_pipe[2];
-  if (pipe2(out_pipe, O_CLOEXEC) != 0 || pipe2(err_pipe, O_CLOEXEC) != 0) {
-    r.spawn_failed = true;
-    return r;
+// The first required capability the driver lacks, if any.
+std::optional<std::string> MissingCapability(const std::set<std::string>& caps,
+                                             const lang::Scenario& sc) {
+  for (const auto& need : sc.requires_caps)
+    if (!caps.count(need)) return need;
+  return std::nullopt;
+}
+
+// Runs `driver --build FILE`; an error message when that failed.
+std::optional<std::string> Prebuild(const std::string& driver, const lang::Scenario& sc,
+                                    const RunOptions& opts) {
+  ChildResult r = RunChild({driver, "--build", sc.file}, sc.gomaxprocs, opts.prebuild_timeout_ms);
+  if (!r.spawn_error.empty()) return "could not start " + driver + ": " + r.spawn_error;
+  if (r.timed_out) return "build timed out after " + std::to_string(opts.prebuild_timeout_ms) + " ms";
+  if (WIFEXITED(r.wait_status) && WEXITSTATUS(r.wait_status) == 0) return std::nullopt;
+  return "build failed: " + r.err;
+}
+
+// Judges a finished child process against the scenario.
+void Judge(const lang::Scenario& sc, const ChildResult& r, int64_t timeout_ms, ScenarioResult& res) {
+  if (r.timed_out) {
+    res.status = Status::kTimeout;
+    res.failures.push_back("no exit within " + std::to_string(timeout_ms) + " ms");
+    return;
   }
-  pid_t pid = fork();
-  if (pid < 0) {
-    r.spawn_failed = true;
-    return r;
+  if (WIFSIGNALED(r.wait_status)) {
+    res.status = Status::kCrash;
+    res.failures.push_back(std::string("killed by signal ") + strsignal(WTERMSIG(r.wait_status)));
+    return;
   }
-  if (pid == 0) {
-    dup2(out_pipe[1], 1);
-    dup2(err_pipe[1], 2);
-    if (gomaxprocs) setenv("GOMAXPROCS", std::to_string(*gomaxprocs).c_str(), 1);
-    else unsetenv("GOMAXPROCS");
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    execv(args[0], args.data());
-    _exit(127);
+  res.outcome.exit_status = WEXITSTATUS(r.wait_status);
+  if (res.outcome.exit_status == kDriverErrorExit) {
+    res.status = Status::kError;
+    res.failures.push_back("driver could not run the scenario: " + r.err);
+    return;
   }
-  close(out_pipe[1]);
-  close(err_pipe[1]);
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(timeout_ms);
-  pollfd fds[2] = {{out_pipe[0], POLLIN, 0}, {err_pipe[0], POLLIN, 0}};
-  std::string* bufs[2] = {&r.out, &r.err};
-  int open_fds = 2;
-  while (open_fds > 0) {
-    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
-    if (left <= 0) {
-      r.timed_out = true;
-      kill(pid, SIGKILL);
-      break;
-    }
-    int n = poll(fds, 2, static_cast<int>(std::min<int64_t>(left, 1000)));
-    if (n < 0 && errno != EINTR) break;
-    for (int k = 0; k < 2; ++k) {
-      if (fds[k].fd < 0 || !(fds[k].revents & (POLLIN | POLLHUP | POLLERR))) continue;
-      char buf[65536];
-      ssize_t got = read(fds[k].fd, buf, sizeof buf);
-      if (got > 0) {
-        bufs[k]->append(buf, static_cast<size_t>(got));
-      } else {
-        close(fds[k].fd);
-        fds[k].fd = -1;
-        --open_fds;
-      }
-    }
+  DriverOutput out = ReadDriverStdout(r.out);
+  res.outcome.trace = std::move(out.trace);
+  if (out.error) {
+    // A protocol violation is the driver's fault, not a verdict on the runtime.
+    res.status = Status::kError;
+    res.failures.push_back(*out.error);
+    return;
   }
-  for (auto& f : fds)
-    if (f.fd >= 0) close(f.fd);
-  // The pipes may close before the process exits (or a killed driver's
-  // threads linger): wait, but never past the deadline plus a grace period.
-  while (waitpid(pid, &r.wait_status, WNOHANG) == 0) {
-    if (std::chrono::steady_clock::now() > deadline + std::chrono::seconds(2)) {
-      r.timed_out = true;
-      kill(pid, SIGKILL);
-      waitpid(pid, &r.wait_status, 0);
-      break;
-    }
-    usleep(1000);
-  }
-  return r;
+  res.failures = CheckExpectations(sc, res.outcome);
+  res.status = res.failures.empty() ? Status::kPass : Status::kFail;
 }
 
 }  // namespace
@@ -107,10 +79,24 @@ const char* StatusName(Status s) {
   return "?";
 }
 
-std::set<std::string> QueryCapabilities(const std::string& driver) {
+std::optional<Status> StatusFromName(std::string_view name) {
+  for (Status s : kAllStatuses)
+    if (name == StatusName(s)) return s;
+  return std::nullopt;
+}
+
+std::set<std::string> QueryCapabilities(const std::string& driver, std::string* error) {
   ChildResult r = RunChild({driver, "--capabilities"}, std::nullopt, 10000);
   std::set<std::string> caps;
-  if (r.timed_out || !WIFEXITED(r.wait_status) || WEXITSTATUS(r.wait_status) != 0) return caps;
+  std::string why;
+  if (!r.spawn_error.empty()) why = "cannot start " + driver + ": " + r.spawn_error;
+  else if (r.timed_out) why = driver + " --capabilities did not exit within 10 s";
+  else if (!WIFEXITED(r.wait_status) || WEXITSTATUS(r.wait_status) != 0)
+    why = driver + " --capabilities failed: " + r.err;
+  if (!why.empty()) {
+    if (error) *error = why;
+    return caps;
+  }
   std::stringstream ss(r.out);
   std::string line;
   while (std::getline(ss, line))
@@ -119,58 +105,38 @@ std::set<std::string> QueryCapabilities(const std::string& driver) {
 }
 
 ScenarioResult RunScenario(const std::string& driver, const std::set<std::string>& caps,
-                           const lang::Scenario& sc) {
+                           const lang::Scenario& sc, const RunOptions& opts) {
   ScenarioResult res;
   res.file = sc.file;
-  for (const auto& need : sc.requires_caps)
-    if (!caps.count(need)) {
-      res.status = Status::kUnsupported;
-      res.failures.push_back("needs capability " + need);
+  if (auto need = MissingCapability(caps, sc)) {
+    res.status = Status::kUnsupported;
+    res.failures.push_back("needs capability " + *need);
+    return res;
+  }
+  if (opts.prebuild) {
+    if (auto err = Prebuild(driver, sc, opts)) {
+      res.status = Status::kError;
+      res.failures.push_back(*err);
       return res;
     }
+  }
+  auto timeout_ms = static_cast<int64_t>(static_cast<double>(sc.timeout_ms) * opts.timeout_scale);
   auto start = std::chrono::steady_clock::now();
-  ChildResult r = RunChild({driver, sc.file}, sc.gomaxprocs, sc.timeout_ms);
+  ChildResult r = RunChild({driver, sc.file}, sc.gomaxprocs, timeout_ms);
   res.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   res.outcome.stderr_text = r.err;
-  if (r.spawn_failed) {
-    res.failures.push_back("could not start " + driver);
+  if (!r.spawn_error.empty()) {
+    res.status = Status::kError;
+    res.failures.push_back("could not start " + driver + ": " + r.spawn_error);
     return res;
   }
-  if (r.timed_out) {
-    res.status = Status::kTimeout;
-    res.failures.push_back("no exit within " + std::to_string(sc.timeout_ms) + " ms");
-    return res;
-  }
-  if (WIFSIGNALED(r.wait_status)) {
-    res.status = Status::kCrash;
-    res.failures.push_back(std::string("killed by signal ") + strsignal(WTERMSIG(r.wait_status)));
-    return res;
-  }
-  res.outcome.exit_status = WEXITSTATUS(r.wait_status);
-  if (res.outcome.exit_status == kDriverErrorExit) {
-    res.failures.push_back("driver could not run the scenario: " + r.err);
-    return res;
-  }
-  std::stringstream ss(r.out);
-  std::string line;
-  int number = 0;
-  while (std::getline(ss, line)) {
-    ++number;
-    auto e = EventFromJson(line);
-    if (!e) {
-      res.status = Status::kFail;
-      res.failures.push_back("stdout line " + std::to_string(number) + " is not a trace event: " + line);
-      return res;
-    }
-    res.outcome.trace.push_back(std::move(*e));
-  }
-  res.failures = CheckExpectations(sc, res.outcome);
-  res.status = res.failures.empty() ? Status::kPass : Status::kFail;
+  Judge(sc, r, timeout_ms, res);
   return res;
 }
 
 ScenarioResult RunScenarioFile(const std::string& driver, const std::set<std::string>& caps,
-                               const std::string& path, lang::Scenario* parsed) {
+                               const std::string& path, lang::Scenario* parsed,
+                               const RunOptions& opts) {
   lang::ParseError err;
   auto sc = lang::ParseFile(path, &err);
   if (!sc) {
@@ -180,7 +146,7 @@ ScenarioResult RunScenarioFile(const std::string& driver, const std::set<std::st
     return res;
   }
   if (parsed) *parsed = *sc;
-  return RunScenario(driver, caps, *sc);
+  return RunScenario(driver, caps, *sc, opts);
 }
 
 }  // namespace conform

@@ -1,0 +1,105 @@
+#include "conformance/runner/reports.h"
+
+#include <cstdio>
+
+#include "conformance/runner/json_text.h"
+
+namespace conform {
+namespace {
+
+std::string Num(double x) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.3f", x);
+  return buf;
+}
+
+std::string TraceJson(const std::vector<Event>& trace) {
+  std::string out = "[";
+  for (size_t i = 0; i < trace.size(); ++i)
+    out += (i ? "," : "") + std::string("{\"g\":") + std::to_string(trace[i].g) + ",\"op\":" +
+           JsonQuote(trace[i].op) + ",\"value\":" + JsonQuote(trace[i].value) + "}";
+  return out + "]";
+}
+
+std::string ScenarioJson(const ScenarioRecord& s) {
+  const ScenarioResult& r = s.result;
+  std::string out = "{\"file\":" + JsonQuote(s.file) + ",\"area\":" + JsonQuote(s.area) +
+                    ",\"clauses\":" + JsonStrings(s.clauses) + ",\"impl_only\":" + (s.impl_only ? "true" : "false") +
+                    ",\"status\":" + JsonQuote(StatusName(r.status)) + ",\"verdict\":" +
+                    JsonQuote(VerdictName(s.judgement.verdict)) + ",\"note\":" + JsonQuote(s.judgement.note);
+  if (s.known)
+    out += ",\"known\":{\"status\":" + JsonQuote(s.known->flaky ? "FLAKY" : StatusName(s.known->status)) +
+           ",\"category\":" + JsonQuote(s.known->category) + ",\"reason\":" + JsonQuote(s.known->reason) + "}";
+  out += ",\"failures\":" + JsonStrings(r.failures) + ",\"expected\":" + JsonStrings(s.expected) +
+         ",\"trace\":" + TraceJson(r.outcome.trace) + ",\"exit_status\":" + std::to_string(r.outcome.exit_status) +
+         ",\"stderr\":" + JsonQuote(r.outcome.stderr_text) + ",\"seconds\":" + Num(r.seconds) +
+         ",\"text\":" + JsonQuote(s.text) + "}";
+  return out;
+}
+
+std::string ClauseJson(const ClauseRecord& c, const RuntimeRun& run) {
+  std::vector<std::string> files;
+  for (size_t i : c.scenarios) files.push_back(run.scenarios[i].file);
+  return "{\"id\":" + JsonQuote(c.clause.id) + ",\"area\":" + JsonQuote(c.area) + ",\"level\":" +
+         JsonQuote(c.clause.level) + ",\"capability\":" + JsonQuote(c.clause.capability) + ",\"statement\":" +
+         JsonQuote(c.clause.statement) + ",\"status\":" + JsonQuote(StatusName(c.status)) + ",\"verdict\":" +
+         JsonQuote(VerdictName(c.verdict)) + ",\"scenarios\":" + JsonStrings(files) + "}";
+}
+
+std::string SummaryJson(const RuntimeRun& run) {
+  RunCounts n = CountRun(run);
+  return "{\"clauses_passed\":" + std::to_string(n.clauses_passed) + ",\"clauses_failed\":" +
+         std::to_string(n.clauses_failed) + ",\"clauses_expected_failure\":" + std::to_string(n.clauses_expected) +
+         ",\"clauses_unsupported\":" + std::to_string(n.clauses_unsupported) + ",\"clauses_flaky\":" +
+         std::to_string(n.clauses_flaky) + ",\"clauses_unexpected_pass\":" + std::to_string(n.clauses_unexpected_pass) +
+         ",\"impl_clauses_differing\":" + std::to_string(n.clauses_impl_differs) + ",\"scenarios\":" +
+         std::to_string(n.scenarios) + ",\"scenarios_passed\":" + std::to_string(n.scenarios_passed) +
+         ",\"problems\":" + std::to_string(n.problems) + "}";
+}
+
+// The <failure> or <skipped> element of a scenario that did not plainly pass.
+std::string JunitOutcome(const ScenarioRecord& s) {
+  std::string details;
+  for (const auto& f : s.result.failures) details += f + "\n";
+  if (!s.result.outcome.stderr_text.empty()) details += "--- stderr ---\n" + s.result.outcome.stderr_text;
+  if (IsProblem(s.judgement.verdict))
+    return "<failure message=\"" + XmlEscape(std::string(StatusName(s.result.status)) + ": " + s.judgement.note) +
+           "\" type=\"" + VerdictName(s.judgement.verdict) + "\">" + XmlEscape(details) + "</failure>";
+  if (s.judgement.verdict == Verdict::kPass) return "";
+  return "<skipped message=\"" + XmlEscape(std::string(VerdictName(s.judgement.verdict)) + " (" +
+                                          StatusName(s.result.status) + "): " + s.judgement.note) + "\"/>";
+}
+
+}  // namespace
+
+std::string RunToJson(const RuntimeRun& run) {
+  std::string out = "{\"runtime\":" + JsonQuote(run.runtime) + ",\"description\":" + JsonQuote(run.description) +
+                    ",\"driver\":" + JsonQuote(run.driver) + ",\"capabilities\":" +
+                    JsonStrings({run.capabilities.begin(), run.capabilities.end()}) + ",\"skipped\":" +
+                    JsonQuote(run.skipped) + ",\"seconds\":" + Num(run.seconds) + ",\"summary\":" + SummaryJson(run) +
+                    ",\n\"scenarios\":[";
+  for (size_t i = 0; i < run.scenarios.size(); ++i) out += (i ? ",\n" : "\n") + ScenarioJson(run.scenarios[i]);
+  out += "],\n\"clauses\":[";
+  for (size_t i = 0; i < run.clauses.size(); ++i) out += (i ? ",\n" : "\n") + ClauseJson(run.clauses[i], run);
+  return out + "]}\n";
+}
+
+std::string RunToJunit(const RuntimeRun& run) {
+  int failures = 0, skipped = 0;
+  for (const auto& s : run.scenarios) {
+    failures += IsProblem(s.judgement.verdict);
+    skipped += !IsProblem(s.judgement.verdict) && s.judgement.verdict != Verdict::kPass;
+  }
+  std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites>\n<testsuite name=\"conform." +
+                    XmlEscape(run.runtime) + "\" tests=\"" + std::to_string(run.scenarios.size()) + "\" failures=\"" +
+                    std::to_string(failures) + "\" skipped=\"" + std::to_string(skipped) + "\" time=\"" +
+                    Num(run.seconds) + "\">\n";
+  for (const auto& s : run.scenarios) {
+    std::string name = s.file.substr(s.file.rfind('/') + 1);
+    out += "  <testcase classname=\"" + XmlEscape(s.area) + "\" name=\"" + XmlEscape(name) + "\" file=\"" +
+           XmlEscape(s.file) + "\" time=\"" + Num(s.result.seconds) + "\">" + JunitOutcome(s) + "</testcase>\n";
+  }
+  return out + "</testsuite>\n</testsuites>\n";
+}
+
+}  // namespace conform
