@@ -47,7 +47,7 @@ Capabilities ReferenceAdapter::capabilities() const {
   c.stack_limit = true;  // guard-page stacks and Go's overflow report
   c.syscalls = true;     // Syscall hands the P off
   c.preemptive = false;  // cooperative: sysmon only flags, PreemptCheck yields
-  c.fairness = false;    // declare once Gosched's requeue order is verified
+  c.fairness = true;     // Gosched requeues at the tail of the P's FIFO run queue
   return c;
 }
 
