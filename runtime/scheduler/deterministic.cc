@@ -13,7 +13,6 @@ namespace {
 // single P touches it (scheduling choices are made under sched.lock, select's
 // by the running G, and there is one P).
 struct DetState {
-  bool on = false;
   bool replay = false;
   std::mt19937_64 rng;
   std::vector<Choice> script;
@@ -28,7 +27,7 @@ DetState& State() {
 
 }  // namespace
 
-bool Deterministic() { return State().on; }
+bool g_deterministic = false;
 
 bool ParseSchedule(const std::string& text, std::vector<Choice>* out) {
   out->clear();
@@ -69,7 +68,7 @@ std::string InitDeterministic() {
   } else {
     return "GORUNTIME_SCHED: want seed:N or replay:i,j,... , got '" + v + "'";
   }
-  s.on = true;
+  g_deterministic = true;
   return "";
 }
 
@@ -90,7 +89,7 @@ uint32_t ChooseNext(uint32_t count) {
 void WriteScheduleLog() {
   const char* path = getenv("GORUNTIME_SCHED_LOG");
   DetState& s = State();
-  if (path == nullptr || !s.on) return;
+  if (path == nullptr || !g_deterministic) return;
   std::string text;
   for (const Choice& c : s.log) {
     if (!text.empty()) text += ',';

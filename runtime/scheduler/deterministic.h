@@ -28,8 +28,12 @@ struct Choice {
   uint32_t count;  // how many were runnable
 };
 
-// Whether deterministic mode is on (read once at SchedInit).
-bool Deterministic();
+// Set once by InitDeterministic, before any goroutine runs; read on the
+// scheduler's hot path, hence a plain inline read.
+extern bool g_deterministic;
+
+// Whether deterministic mode is on.
+inline bool Deterministic() { return g_deterministic; }
 
 // Reads GORUNTIME_SCHED; returns an error message for a malformed value.
 std::string InitDeterministic();
