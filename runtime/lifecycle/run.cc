@@ -7,7 +7,6 @@
 //   6. exit 0.
 #include <vector>
 
-#include "runtime/base/mutex.h"
 #include "runtime/lifecycle/fatal.h"
 #include "runtime/panic/frames.h"
 #include "runtime/runtime.h"

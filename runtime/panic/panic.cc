@@ -1,8 +1,5 @@
 // defer, panic, recover and Goexit (Go's panic.go), on the state in frames.h.
-#include <unistd.h>
-
 #include <atomic>
-#include <cstdio>
 #include <exception>
 #include <string>
 

@@ -80,6 +80,7 @@
 #include <cstdlib>
 #include <map>
 #include <random>
+#include <thread>
 #include <vector>
 
 #include "runtime/lifecycle/fatal.h"
@@ -325,13 +326,11 @@ void NewM(P* p, bool spinning) {
   M* m = new M;
   {
     MutexLock l(sched.lock);
-    m->id = ++sched.mnext;
     sched.mcount++;
   }
   m->nextp = p;
   m->spinning = spinning;
-  m->thread = std::thread([m] { MStart(m); });
-  m->thread.detach();
+  std::thread([m] { MStart(m); }).detach();
 }
 
 // --- locked Ms -----------------------------------------------------------------------
@@ -408,7 +407,6 @@ bool RecheckAfterIdle(M* m, bool was_spinning) {
   return true;
 }
 
-
 // Go's findrunnable: local queue, global queue, stealing; else give up the P
 // and sleep. Returns with m holding a P and a G to run.
 G* FindRunnable(M* m, bool* inherit_time) {
@@ -457,11 +455,8 @@ G* FindRunnable(M* m, bool* inherit_time) {
   }
 }
 
-
 void Execute(M* m, G* g, bool inherit_time) {
   m->curg = g;
-  g->m = m;
-  g->status.store(GStatus::kRunning, std::memory_order_relaxed);
   if (!inherit_time) m->p->schedtick++;
   m->p->sysmon_schedtick.store(m->p->schedtick, std::memory_order_relaxed);
   if (g->fiber == nullptr) {
@@ -475,14 +470,12 @@ void Execute(M* m, G* g, bool inherit_time) {
 }
 
 void Requeue(M* m, G* g) {
-  g->status.store(GStatus::kRunnable, std::memory_order_relaxed);
   RunqPut(m->p, g, /*next=*/false);
 }
 
 // g0's half of a switch: the G's context is saved; finish what it asked for.
 void HandleSwitch(M* m, G* g) {
   m->curg = nullptr;
-  g->m = nullptr;
   switch (m->reason) {
     case SwitchReason::kGosched:
     case SwitchReason::kPreempted:
@@ -493,13 +486,11 @@ void HandleSwitch(M* m, G* g) {
       if (ParkStateOf(g).compare_exchange_strong(expected, kParked)) return;
       // A Ready came while we were switching: run it again soon.
       ParkStateOf(g).store(kNotParked, std::memory_order_relaxed);
-      g->status.store(GStatus::kRunnable, std::memory_order_relaxed);
       RunqPut(m->p, g, /*next=*/true);
       return;
     }
     case SwitchReason::kExit: {
       const bool locked = g->lockedm != nullptr;
-      g->status.store(GStatus::kDead, std::memory_order_relaxed);
       g->lockedm = nullptr;
       g->locked_ext = g->locked_int = 0;
       sched.ngoroutines.fetch_sub(1);
@@ -515,7 +506,6 @@ void HandleSwitch(M* m, G* g) {
     case SwitchReason::kSyscallNoP: {
       {
         MutexLock l(sched.lock);
-        g->status.store(GStatus::kRunnable, std::memory_order_relaxed);
         GlobRunqPut(g);
       }
       WakeP();
@@ -586,7 +576,6 @@ G* NewG(std::function<void()> fn) {
   g->stack_size = StackSizeForNewG();
   g->fn = std::move(fn);
   g->goid = sched.goidgen.fetch_add(1) + 1;
-  g->status.store(GStatus::kRunnable, std::memory_order_relaxed);
   sched.ngoroutines.fetch_add(1);
   return g;
 }
@@ -609,7 +598,6 @@ void SwitchToG0(SwitchReason reason) {
 
 void BeginPark() {
   G* g = CurrentG();
-  g->status.store(GStatus::kWaiting, std::memory_order_relaxed);
   ParkStateOf(g).store(kParking, std::memory_order_release);
 }
 
@@ -640,7 +628,6 @@ void Ready(G* g) {
       FatalThrow("Ready of a goroutine that is not parked");
     }
   }
-  g->status.store(GStatus::kRunnable, std::memory_order_relaxed);
   M* m = CurrentM();
   if (m != nullptr && m->curg != nullptr && m->p != nullptr) {
     RunqPut(m->p, g, /*next=*/true);
@@ -765,7 +752,6 @@ void SchedInit() {
   if (!det_error.empty()) Fatal(det_error);
   const int procs = Deterministic() ? 1 : DefaultGOMAXPROCS();
   MutexLock l(sched.lock);
-  m0->id = ++sched.mnext;
   sched.mcount = 1;
   sched.gomaxprocs.store(procs);
   for (int i = 0; i < procs; i++) {

@@ -26,7 +26,6 @@ struct Sched {
   int32_t nmidle GUARDED_BY(lock) = 0;
   int32_t nmidlelocked GUARDED_BY(lock) = 0;  // locked Ms waiting for their G
   int32_t mcount GUARDED_BY(lock) = 0;        // live Ms
-  int64_t mnext GUARDED_BY(lock) = 0;
   std::atomic<int32_t> nmspinning{0};
 
   // Ps are created on demand and never freed; allp[0..gomaxprocs) are live.

@@ -93,7 +93,6 @@ void EnterSyscall() {
   M* m = CurrentM();
   G* g = m->curg;
   P* p = m->p;
-  g->status.store(GStatus::kSyscall, std::memory_order_relaxed);
   p->syscalltick.fetch_add(1);
   m->oldp = p;
   m->p = nullptr;
@@ -117,7 +116,6 @@ void ExitSyscall() {
   PStatus expected = PStatus::kSyscall;
   if (old != nullptr && old->status.compare_exchange_strong(expected, PStatus::kRunning)) {
     AcquireP(m, old);
-    g->status.store(GStatus::kRunning, std::memory_order_relaxed);
     return;
   }
   P* p = nullptr;
@@ -127,11 +125,9 @@ void ExitSyscall() {
   }
   if (p != nullptr) {
     AcquireP(m, p);
-    g->status.store(GStatus::kRunning, std::memory_order_relaxed);
     return;
   }
   SwitchToG0(SwitchReason::kSyscallNoP);  // g0 queues us; we resume with a P
-  CurrentG()->status.store(GStatus::kRunning, std::memory_order_relaxed);
 }
 
 }  // namespace detail

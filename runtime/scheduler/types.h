@@ -11,7 +11,6 @@
 #include <boost/context/fiber.hpp>
 #include <cstdint>
 #include <functional>
-#include <thread>
 #include <vector>
 
 #include "runtime/base/mutex.h"
@@ -25,15 +24,14 @@ namespace goruntime::detail {
 struct M;
 struct P;
 
-enum class GStatus : uint32_t { kIdle, kRunnable, kRunning, kSyscall, kWaiting, kDead };
 enum class PStatus : uint32_t { kIdle, kRunning, kSyscall, kGcStop, kDead };
 
 // Why a G switched to g0; g0 finishes the job once the G's context is saved
 // (Go's mcall). Doing it on g0 is what makes park/ready race-free: nobody can
 // resume a G before its registers are stored.
 enum class SwitchReason : uint8_t {
-  kGosched,     // requeue on the global run queue
-  kPark,        // run park_unlock, then leave the G waiting
+  kGosched,     // requeue at the tail of the P's run queue
+  kPark,        // leave the G waiting, unless a Ready came first (woke early)
   kExit,        // the G is dead: free it
   kSyscallNoP,  // the G left a syscall and found no P: queue it, stop the M
   kPreempted,   // like kGosched, but asked by sysmon or stop-the-world
@@ -52,12 +50,10 @@ struct Fiber {
 
 struct G {
   int64_t goid = 0;
-  std::atomic<GStatus> status{GStatus::kIdle};
   Fiber* fiber = nullptr;   // bound at first run, released at exit
   size_t stack_size = 0;    // usable stack the G asked for at spawn
   std::function<void()> fn;  // the body, for a G that is about to start
 
-  M* m = nullptr;        // the M running it, while running
   M* lockedm = nullptr;  // the M it is wired to (LockOSThread), or null
   uint32_t locked_ext = 0;  // user LockOSThread nesting depth
   uint32_t locked_int = 0;  // runtime-internal lock depth (init on m0)
@@ -65,7 +61,6 @@ struct G {
   Frames frames;  // defers, panics and frames (panic/frames.h)
 
   std::atomic<uint32_t> park_state{0};  // Park/Ready handshake (scheduler.cc)
-  void* param = nullptr;  // set by whoever readies a G parked on a channel
 
   G* schedlink = nullptr;  // run queue / free list link
 };
@@ -75,15 +70,14 @@ struct P {
   std::atomic<PStatus> status{PStatus::kIdle};
   M* m = nullptr;  // owner while running or in a syscall
   RunQueue runq;
-  uint32_t schedtick = 0;  // incremented at every schedule; read by sysmon
+  uint32_t schedtick = 0;  // incremented at every schedule (owner only)
   std::atomic<uint32_t> syscalltick{0};
-  std::atomic<uint32_t> sysmon_schedtick{0};
+  std::atomic<uint32_t> sysmon_schedtick{0};  // schedtick, published for sysmon
   std::atomic<bool> preempt{false};  // sysmon asks the G running here to yield
   P* link = nullptr;  // idle list link (guarded by sched.lock)
 };
 
 struct M {
-  int64_t id = 0;
   int64_t tid = 0;  // gettid
   G* curg = nullptr;
   P* p = nullptr;       // attached P (null when idle or in a syscall without P)
@@ -100,7 +94,6 @@ struct M {
   SwitchReason reason = SwitchReason::kGosched;
 
   M* schedlink = nullptr;  // idle list link
-  std::thread thread;
 };
 
 // A FIFO of Gs linked through schedlink.
