@@ -21,11 +21,6 @@ namespace goruntime {
 namespace detail {
 namespace {
 
-// A uniform choice in [0, n): from the schedule in deterministic mode (so
-// replays repeat it), else from a per-thread xorshift.
-uint32_t FastRand();
-uint32_t RandN(uint32_t n) { return Deterministic() ? ChooseNext(n) : FastRand() % n; }
-
 uint32_t FastRand() {
   thread_local uint64_t state = [] {
     std::random_device rd;
@@ -37,6 +32,10 @@ uint32_t FastRand() {
   state ^= state >> 27;
   return static_cast<uint32_t>((state * 0x2545F4914F6CDD1DULL) >> 32);
 }
+
+// A uniform choice in [0, n): from the schedule in deterministic mode (so
+// replays repeat it), else from a per-thread xorshift.
+uint32_t RandN(uint32_t n) { return Deterministic() ? ChooseNext(n) : FastRand() % n; }
 
 class LockSet {
  public:
