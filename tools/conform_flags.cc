@@ -27,11 +27,12 @@ std::string RuntimeNames() {
 
 }  // namespace
 
-const char* ConformUsage() {
-  return "usage: conform [--runtime=NAME | --all] [--clause=GLOB]... [--feature=AREA]... [--file=SUBSTR]...\n"
+std::string ConformUsage() {
+  return std::string("usage: conform [--runtime=NAME | --all] [--clause=GLOB]... [--feature=AREA]... [--file=SUBSTR]...\n"
          "               [--report-dir=DIR] [--no-expectations] [--update-expectations]\n"
          "               [--timeout-scale=X] [-j N]\n"
-         "  --runtime=NAME         reference (default), thread, go, gccgo, fiber\n"
+         "  --runtime=NAME         ") + RuntimeNames() + " (the first is the default)\n" +
+         std::string(
          "  --all                  every runtime whose driver and toolchain are present; writes matrix.html\n"
          "  --clause=GLOB          scenarios naming a clause id matching GLOB (e.g. 'goexit.*')\n"
          "  --feature=AREA         scenarios of an area (folder or clause prefix), e.g. goexit, chan\n"
@@ -43,7 +44,7 @@ const char* ConformUsage() {
          "  --timeout-scale=X      multiply every scenario's @timeout by X\n"
          "  -j N                   scenarios run in parallel (default: number of CPUs)\n"
          "Exit status: 0 when every scenario passed or failed as expected; 1 on a new failure or an\n"
-         "unexpected pass; 2 on bad usage or a missing driver.\n";
+         "unexpected pass; 2 on bad usage or a missing driver.\n");
 }
 
 std::optional<ConformFlags> ParseConformFlags(int argc, char** argv, std::string* error) {

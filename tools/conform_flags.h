@@ -25,6 +25,6 @@ struct ConformFlags {
 std::optional<ConformFlags> ParseConformFlags(int argc, char** argv, std::string* error);
 
 // The usage text.
-const char* ConformUsage();
+std::string ConformUsage();
 
 }  // namespace conform

@@ -261,11 +261,11 @@ int Main(int argc, char** argv) {
   std::string error;
   auto flags = ParseConformFlags(argc, argv, &error);
   if (!flags) {
-    std::fprintf(stderr, "conform: %s\n%s", error.c_str(), ConformUsage());
+    std::fprintf(stderr, "conform: %s\n%s", error.c_str(), ConformUsage().c_str());
     return kUsage;
   }
   if (flags->help) {
-    std::printf("%s", ConformUsage());
+    std::printf("%s", ConformUsage().c_str());
     return kOk;
   }
   Env env = ResolveEnv(*flags);

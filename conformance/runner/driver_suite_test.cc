@@ -4,7 +4,6 @@
 // unexpected pass fails; a scenario naming only IMPL clauses never fails.
 //
 //   driver_suite_test --runtime=NAME   (conformance/runner/runtimes.cc)
-//   driver_suite_test DRIVER           (older form: a driver's runfiles path)
 //
 // The cases are registered in main, before RUN_ALL_TESTS, so sharding
 // (TEST_TOTAL_SHARDS/TEST_SHARD_INDEX) and test.xml see each scenario.
@@ -13,7 +12,6 @@
 #include <algorithm>
 #include <cstdlib>
 #include <map>
-#include <filesystem>
 
 #include "conformance/lang/parser.h"
 #include "conformance/runner/expectations_file.h"
@@ -25,8 +23,6 @@
 
 namespace conform {
 namespace {
-
-namespace fs = std::filesystem;
 
 constexpr const char* kScenarioRoot = "conformance/scenarios";
 
@@ -43,17 +39,6 @@ struct SuiteContext {
 SuiteContext& Context() {
   static SuiteContext ctx;
   return ctx;
-}
-
-// `rel` in the runfiles tree; else, for a target whose data omits it, beside
-// the real scenario files (the runfiles symlinks point into the workspace).
-std::string DataFile(const std::string& rel, const std::vector<std::string>& scenarios) {
-  if (fs::exists(rel) || scenarios.empty()) return rel;
-  std::error_code ec;
-  std::string real = fs::canonical(scenarios.front(), ec).string();
-  size_t at = real.rfind(std::string("/") + kScenarioRoot + "/");
-  if (ec || at == std::string::npos) return rel;
-  return real.substr(0, at + 1) + rel;
 }
 
 // "conformance/scenarios/goexit/runs-defers-lifo.scn" -> "goexit_runs_defers_lifo".
@@ -77,9 +62,9 @@ constexpr bool SanitizerBuild() {
 
 // Reads the runtime's expectations, plus <runtime>.sanitizer.txt in a
 // sanitizer build (limits of the sanitizers, not of the runtime).
-void LoadExpectations(const std::string& runtime, const std::vector<std::string>& files) {
+void LoadExpectations(const std::string& runtime) {
   SuiteContext& ctx = Context();
-  std::string path = DataFile(ExpectationsPath(runtime), files);
+  std::string path = ExpectationsPath(runtime);
   ctx.expectations = ExpectationsFile::Read(path, &ctx.expectation_errors);
   if (!SanitizerBuild() || !ctx.expectations) return;
   std::string extra = path.substr(0, path.size() - 4) + ".sanitizer.txt";
@@ -150,23 +135,17 @@ TEST(Suite, ExpectationsNameExistingScenarios) {
 }
 
 // Fills the context from the command line; an error message on bad usage.
-std::optional<std::string> Configure(int argc, char** argv, const std::vector<std::string>& files) {
-  if (argc < 2) return "usage: driver_suite_test --runtime=NAME | DRIVER";
-  std::string arg = argv[1];
+std::optional<std::string> Configure(int argc, char** argv) {
+  std::string arg = argc < 2 ? "" : argv[1];
+  if (arg.rfind("--runtime=", 0) != 0) return "usage: driver_suite_test --runtime=NAME";
+  const RuntimeInfo* info = FindRuntime(arg.substr(10));
+  if (!info) return "unknown runtime " + arg.substr(10);
   SuiteContext& ctx = Context();
-  const RuntimeInfo* info = nullptr;
-  if (arg.rfind("--runtime=", 0) == 0) {
-    info = FindRuntime(arg.substr(10));
-    if (!info) return "unknown runtime " + arg.substr(10);
-    ctx.driver = info->driver;
-  } else {
-    ctx.driver = arg;
-    info = FindRuntimeByDriver(arg);
-  }
-  ctx.opts.prebuild = info && info->prebuild;
-  if (info) LoadExpectations(info->name, files);
+  ctx.driver = info->driver;
+  ctx.opts.prebuild = info->prebuild;
+  LoadExpectations(info->name);
   std::string err;
-  if (auto clauses = spec::ReadClauses(DataFile("spec/clauses.txt", files), &err))
+  if (auto clauses = spec::ReadClauses("spec/clauses.txt", &err))
     for (const auto& c : *clauses) ctx.clause_levels[c.id] = c.level;
   ctx.caps = QueryCapabilities(ctx.driver, &ctx.caps_error);
   return std::nullopt;
@@ -179,11 +158,10 @@ int main(int argc, char** argv) {
   testing::InitGoogleTest(&argc, argv);
   // The Go drivers build into the test's own cache, never reusing old binaries.
   if (const char* tmp = std::getenv("TEST_TMPDIR")) setenv("CONFORM_GO_CACHE", (std::string(tmp) + "/go-cache").c_str(), 1);
-  std::vector<std::string> files = conform::DiscoverScenarios(conform::kScenarioRoot);
-  if (auto err = conform::Configure(argc, argv, files)) {
+  if (auto err = conform::Configure(argc, argv)) {
     std::fprintf(stderr, "%s\n", err->c_str());
     return 2;
   }
-  conform::RegisterScenarios(files);
+  conform::RegisterScenarios(conform::DiscoverScenarios(conform::kScenarioRoot));
   return RUN_ALL_TESTS();
 }

@@ -24,15 +24,6 @@ const RuntimeInfo* FindRuntime(const std::string& name) {
   return nullptr;
 }
 
-const RuntimeInfo* FindRuntimeByDriver(const std::string& driver) {
-  for (const auto& r : Runtimes())
-    if (driver == r.driver ||
-        (driver.size() > r.driver.size() && driver.compare(driver.size() - r.driver.size(), std::string::npos, r.driver) == 0 &&
-         driver[driver.size() - r.driver.size() - 1] == '/'))
-      return &r;
-  return nullptr;
-}
-
 std::string ExpectationsPath(const std::string& runtime) { return "conformance/expectations/" + runtime + ".txt"; }
 
 std::string MissingTool(const RuntimeInfo& info) {

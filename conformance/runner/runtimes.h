@@ -21,10 +21,6 @@ const std::vector<RuntimeInfo>& Runtimes();
 // The runtime called `name`, or nullptr.
 const RuntimeInfo* FindRuntime(const std::string& name);
 
-// The runtime whose driver is at `driver` (a path ending in its runfiles
-// path), or nullptr.
-const RuntimeInfo* FindRuntimeByDriver(const std::string& driver);
-
 // The expectations file of a runtime, relative to the workspace root.
 std::string ExpectationsPath(const std::string& runtime);
 
