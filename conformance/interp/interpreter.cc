@@ -33,18 +33,6 @@ void CollectVars(const lang::Block& b, std::map<std::string, std::unique_ptr<std
   }
 }
 
-bool Holds(const lang::Cond& c, int64_t v) {
-  switch (c.cmp) {
-    case lang::Cmp::kEq: return v == c.k;
-    case lang::Cmp::kNe: return v != c.k;
-    case lang::Cmp::kLe: return v <= c.k;
-    case lang::Cmp::kGe: return v >= c.k;
-    case lang::Cmp::kLt: return v < c.k;
-    case lang::Cmp::kGt: return v > c.k;
-  }
-  return false;
-}
-
 // A real blocking call: nanosleep, which the kernel blocks in.
 void BlockInKernel(std::chrono::milliseconds d) {
   timespec ts{static_cast<time_t>(d.count() / 1000), static_cast<long>((d.count() % 1000) * 1000000)};
@@ -218,7 +206,7 @@ void Interpreter::ExecPoll(const lang::Stmt& s, int64_t g) {
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(s.n);
   for (int attempt = 0;; ++attempt) {
     int64_t v = s.cond.numgoroutine ? rt_.NumGoroutine() : Var(s.cond.var).load();
-    if (Holds(s.cond, v) || std::chrono::steady_clock::now() >= deadline)
+    if (s.cond.Holds(v) || std::chrono::steady_clock::now() >= deadline)
       return Emit(g, "poll", std::to_string(v));
     if (attempt < 100 || s.yielding) rt_.Gosched();
     else rt_.Sleep(std::chrono::milliseconds(1));

@@ -34,7 +34,28 @@ struct Cond {
   Cmp cmp = Cmp::kEq;
   int64_t k = 0;
   friend bool operator==(const Cond&, const Cond&) = default;
+
+  // Whether the polled value v meets the condition. The interpreter and the
+  // model must agree on this, so it is defined once, here.
+  bool Holds(int64_t v) const {
+    switch (cmp) {
+      case Cmp::kEq: return v == k;
+      case Cmp::kNe: return v != k;
+      case Cmp::kLe: return v <= k;
+      case Cmp::kGe: return v >= k;
+      case Cmp::kLt: return v < k;
+      case Cmp::kGt: return v > k;
+    }
+    return false;
+  }
 };
+
+// Whether a word in an event pattern selects a goroutine ("g*", "g7") rather
+// than naming an op. The parser reads it so; the printer must not print an op
+// that would read back as one.
+inline bool IsGoroutineSelector(const std::string& w) {
+  return w.size() > 1 && w[0] == 'g' && (w == "g*" || (w[1] >= '0' && w[1] <= '9'));
+}
 
 enum class Op {
   kGo,            // go ... end

@@ -330,8 +330,7 @@ class Parser {
   static EventPattern ParsePattern(const Line& l, size_t& k) {
     EventPattern p;
     const Token& first = Arg(l, k, "an event pattern");
-    if (first.kind == Token::Kind::kWord && first.text.size() > 1 && first.text[0] == 'g' &&
-        (first.text == "g*" || std::isdigit(static_cast<unsigned char>(first.text[1])))) {
+    if (first.kind == Token::Kind::kWord && IsGoroutineSelector(first.text)) {
       if (first.text != "g*") {
         try {
           p.g = std::stoll(first.text.substr(1));
@@ -358,7 +357,7 @@ class Parser {
   }
 
   static std::vector<EventPattern> ParsePatterns(const Line& l, size_t k) {
-    // Patterns are separated by ';', which the lexer does not know: split here.
+    // Patterns are separated by ';', which the lexer makes a word of its own.
     std::vector<EventPattern> out;
     if (k >= l.toks.size()) Fail(l.number, EndCol(l) + 1, "expected an event pattern");
     while (k < l.toks.size()) {
@@ -470,8 +469,7 @@ class Parser {
   int depth_ = 0;
 };
 
-// Splits text into tokenized, non-blank lines. ';' is made its own word so
-// that trace patterns can be separated by it.
+// Splits text into tokenized, non-blank lines.
 std::vector<Line> LexAll(std::string_view text) {
   std::vector<Line> out;
   int number = 0;
@@ -491,32 +489,9 @@ std::vector<Line> LexAll(std::string_view text) {
       l.at_col = static_cast<int>(first) + 1;
       body[first] = ' ';
     }
-    // Turn ';' outside strings into a separate word.
-    std::string spaced;
-    std::vector<int> colmap;  // column in spaced -> column in raw
-    bool in_str = false;
-    for (size_t k = 0; k < body.size(); ++k) {
-      char c = body[k];
-      if (c == '"' && (k == 0 || body[k - 1] != '\\')) in_str = !in_str;
-      if (!in_str && c == '#') { spaced += body.substr(k); for (size_t j = k; j < body.size(); ++j) colmap.push_back(static_cast<int>(j) + 1); break; }
-      if (!in_str && c == ';') {
-        spaced += " ; ";
-        colmap.push_back(static_cast<int>(k) + 1);
-        colmap.push_back(static_cast<int>(k) + 1);
-        colmap.push_back(static_cast<int>(k) + 1);
-        continue;
-      }
-      spaced += c;
-      colmap.push_back(static_cast<int>(k) + 1);
-    }
     std::optional<LexError> err;
-    l.toks = LexLine(spaced, &err);
-    auto map_col = [&](int col) {
-      return col >= 1 && col <= static_cast<int>(colmap.size()) ? colmap[col - 1]
-                                                                : static_cast<int>(raw.size()) + 1;
-    };
-    if (err) throw Failure{number, map_col(err->col), err->message};
-    for (auto& t : l.toks) t.col = map_col(t.col);
+    l.toks = LexLine(body, &err);
+    if (err) throw Failure{number, err->col, err->message};
     if (!l.toks.empty() || l.header) out.push_back(std::move(l));
     if (nl == text.size()) break;
   }

@@ -158,17 +158,10 @@ void ClearBlock(Block* b) {
 
 }  // namespace
 
-// Whether `op` would read back as a goroutine selector (g7, g*).
-static bool LooksLikeGoroutine(const std::string& op) {
-  if (op.size() < 2 || op[0] != 'g') return false;
-  if (op == "g*") return true;
-  return op.find_first_not_of("0123456789", 1) == std::string::npos;
-}
-
 std::string PrintPattern(const EventPattern& p) {
   std::string out;
   if (p.g) out += "g" + std::to_string(p.g) + " ";
-  else if (LooksLikeGoroutine(p.op)) out += "g* ";  // keep "any goroutine" explicit
+  else if (IsGoroutineSelector(p.op)) out += "g* ";  // keep "any goroutine" explicit
   out += p.op;
   out += " " + (p.value ? Label(*p.value) : std::string("*"));
   return out;

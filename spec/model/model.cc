@@ -195,19 +195,6 @@ int ChanOf(const State& s, const std::string& name) {
   return it == s.chan_names.end() ? -1 : it->second;
 }
 
-bool Holds(const conform::lang::Cond& c, int64_t v) {
-  using conform::lang::Cmp;
-  switch (c.cmp) {
-    case Cmp::kEq: return v == c.k;
-    case Cmp::kNe: return v != c.k;
-    case Cmp::kLe: return v <= c.k;
-    case Cmp::kGe: return v >= c.k;
-    case Cmp::kLt: return v < c.k;
-    case Cmp::kGt: return v > c.k;
-  }
-  return false;
-}
-
 int64_t LiveCount(const State& s) {
   return std::count_if(s.gs.begin(), s.gs.end(), [](const G& g) { return !g.dead; });
 }
@@ -403,7 +390,7 @@ class Explorer {
     RunSimple(n, i, st);
     if (!n.gs[i].dead && !n.gs[i].frames.empty()) Normalize(n.gs[i].frames.back());
     out->push_back(std::move(n));
-    if (st.op == Op::kPoll && !Holds(st.cond, PollSubject(s, st))) {
+    if (st.op == Op::kPoll && !st.cond.Holds(PollSubject(s, st))) {
       // The poll may also keep waiting; that changes nothing, so it is not a move.
       busy_ = true;
     }
