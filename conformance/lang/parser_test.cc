@@ -72,6 +72,19 @@ TEST(Parser, SelectWithCasesAndDefault) {
   EXPECT_EQ(s.default_body[0].name, "d");
 }
 
+TEST(Parser, SemicolonsInsideStringsAreNotSeparators) {
+  // A string ending in an escaped backslash must not flip "inside a string"
+  // for what follows: "c;d" is one value, not two patterns.
+  ParseError err;
+  auto sc = Parse("@expect trace exact g1 record \"a\\\\\" ; g1 record \"c;d\"\n", "t.scn", &err);
+  ASSERT_TRUE(sc) << err.ToString();
+  ASSERT_EQ(sc->expect.size(), 1u);
+  const auto& ps = sc->expect[0].events;
+  ASSERT_EQ(ps.size(), 2u);
+  EXPECT_EQ(ps[0].value, std::optional<std::string>("a\\"));
+  EXPECT_EQ(ps[1].value, std::optional<std::string>("c;d"));
+}
+
 TEST(Parser, ErrorsNameFileLineAndColumn) {
   EXPECT_EQ(ErrorOf("gosched\n  frobnicate 3\n"), "t.scn:2:3: unknown statement 'frobnicate'");
   EXPECT_EQ(ErrorOf("go\n  record a\n"), "t.scn:1:1: 'go' block is not closed with 'end'");
