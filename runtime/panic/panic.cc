@@ -140,14 +140,22 @@ void Call(const std::function<void()>& fn) {
   detail::CheckStackLimit(&probe);
   PreemptCheck();
   detail::FrameScope scope(f);
-  try {
-    fn();
-  } catch (const RecoverUnwind& r) {
-    if (r.goexit != nullptr || r.frame != scope.id()) throw;
-    // A deferred call of this frame recovered: the frame returns normally,
-    // after its remaining defers.
+  bool body_ran = false;
+  for (;;) {
+    try {
+      if (!body_ran) {
+        body_ran = true;
+        fn();
+      }
+      detail::RunFrameDefers(scope.id());
+      return;
+    } catch (const RecoverUnwind& r) {
+      if (r.goexit != nullptr || r.frame != scope.id()) throw;
+      // A deferred call of this frame recovered a panic raised in the body
+      // or in one of the frame's own deferred calls: the frame returns
+      // normally, after its remaining defers.
+    }
   }
-  detail::RunFrameDefers(scope.id());
 }
 
 void Defer(std::function<void()> fn) {

@@ -152,6 +152,22 @@ TEST(Recover, StopsPanicAndFrameReturnsNormally) {
   EXPECT_THAT(Lines(r.out), ElementsAre("runs first", "recovered 42", "after inner call", "outer defer"));
 }
 
+TEST(Recover, PanicInADeferAtReturnIsRecoveredByAnEarlierDefer) {
+  // Found by the differential fuzzer: the panic starts while the frame runs
+  // its defers at a normal return; the frame's first defer recovers it, and
+  // the frame must still return normally.
+  auto r = RunProgram([] {
+    Call([] {
+      Defer([] { Emit("recovered " + Recover().ToString()); });
+      Defer([] { Defer([] { Panic(2); }); });
+      Emit("body");
+    });
+    Emit("after call");
+  });
+  EXPECT_CLEAN_EXIT(r);
+  EXPECT_THAT(Lines(r.out), ElementsAre("body", "recovered 2", "after call"));
+}
+
 TEST(Recover, ReturnsNilWhenNotPanicking) {
   auto r = RunProgram([] {
     Call([] { Defer([] { Emit(Recover().is_nil() ? "nil" : "value"); }); });

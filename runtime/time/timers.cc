@@ -7,7 +7,8 @@
 // earlier than its deadline) is the same. A pending timer counts for
 // deadlock detection: PendingTimers() > 0 means "not dead yet". The count is
 // decremented only after the G is on the run queue, so CheckDead never sees
-// neither.
+// neither; and it is decremented under sched.lock together with a CheckDead
+// of its own, so a check that saw the timer still pending is never the last.
 #include <time.h>
 
 #include <atomic>
@@ -69,7 +70,14 @@ class TimerQueue {
       heap_.pop();
       l.unlock();
       Ready(t.g);
-      pending_.fetch_sub(1);
+      {
+        // Uncount the timer and re-check for deadlock in one step: had the
+        // woken G already run to a final park, its M's CheckDead saw this
+        // timer still pending, and nobody else would check again.
+        MutexLock dead(sched.lock);
+        pending_.fetch_sub(1);
+        CheckDead();
+      }
       l.lock();
     }
   }
