@@ -116,7 +116,7 @@ extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
   if (g_driver.empty() || access(g_driver.c_str(), X_OK) != 0) {
     std::fprintf(stderr,
                  "differential_fuzzer: setup error: no reference driver: set FUZZ_REFERENCE_DRIVER or pass "
-                 "--reference_driver=PATH (bazel build //conformance/adapter:reference_driver); got '%s'\n",
+                 "--reference_driver=PATH (bazel build //conformance/drivers/reference:reference_driver); got '%s'\n",
                  g_driver.c_str());
     std::exit(1);
   }

@@ -17,7 +17,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr const char* kDriver = "conformance/adapter/thread_driver";
+constexpr const char* kDriver = "conformance/drivers/thread/thread_driver";
 
 fs::path Dir() {
   fs::path dir = fs::path(std::getenv("TEST_TMPDIR") ? std::getenv("TEST_TMPDIR") : "/tmp") / "runner_test";

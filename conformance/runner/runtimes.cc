@@ -9,11 +9,11 @@ namespace conform {
 
 const std::vector<RuntimeInfo>& Runtimes() {
   static const std::vector<RuntimeInfo> kRuntimes = {
-      {"reference", "conformance/adapter/reference_driver", {}, false, "the reference G/M/P runtime (//runtime)"},
-      {"thread", "conformance/adapter/thread_driver", {}, false, "baseline: one OS thread per goroutine"},
+      {"reference", "conformance/drivers/reference/reference_driver", {}, false, "the reference G/M/P runtime (//runtime)"},
+      {"thread", "conformance/drivers/thread/thread_driver", {}, false, "baseline: one OS thread per goroutine"},
       {"go", "conformance/drivers/go/go_driver", {"go"}, true, "Go gc (system go)"},
       {"gccgo", "conformance/drivers/go/gccgo_driver", {"go", "gccgo"}, true, "gccgo's libgo"},
-      {"fiber", "conformance/adapter/fiber_driver", {}, false, "Boost.Fiber"},
+      {"fiber", "conformance/drivers/fiber/fiber_driver", {}, false, "Boost.Fiber"},
   };
   return kRuntimes;
 }

@@ -1,4 +1,4 @@
-#include "conformance/adapter/reference_adapter.h"
+#include "conformance/drivers/reference/reference_adapter.h"
 
 #include "runtime/chan.h"
 #include "runtime/runtime.h"

@@ -1,5 +1,5 @@
 // The driver process for the reference runtime: `reference_driver FILE.scn`.
-#include "conformance/adapter/reference_adapter.h"
+#include "conformance/drivers/reference/reference_adapter.h"
 #include "conformance/interp/driver.h"
 
 int main(int argc, char** argv) {

@@ -1,5 +1,5 @@
 // The driver process for the thread-per-goroutine baseline.
-#include "conformance/adapter/thread_adapter.h"
+#include "conformance/drivers/thread/thread_adapter.h"
 #include "conformance/interp/driver.h"
 
 int main(int argc, char** argv) {

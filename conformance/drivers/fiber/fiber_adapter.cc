@@ -1,4 +1,4 @@
-#include "conformance/adapter/fiber_adapter.h"
+#include "conformance/drivers/fiber/fiber_adapter.h"
 
 namespace conform {
 

@@ -1,5 +1,5 @@
 // The driver process for the Boost.Fiber runtime.
-#include "conformance/adapter/fiber_adapter.h"
+#include "conformance/drivers/fiber/fiber_adapter.h"
 #include "conformance/interp/driver.h"
 
 int main(int argc, char** argv) {

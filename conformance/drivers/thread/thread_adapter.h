@@ -11,7 +11,7 @@
 #include <mutex>
 #include <thread>
 
-#include "conformance/adapter/baseline/baseline_runtime.h"
+#include "conformance/engine/baseline_runtime.h"
 
 namespace conform {
 

@@ -1,4 +1,4 @@
-#include "conformance/adapter/thread_adapter.h"
+#include "conformance/drivers/thread/thread_adapter.h"
 
 #include <unistd.h>
 

@@ -19,7 +19,7 @@
 #include <chrono>
 #include <functional>
 
-#include "conformance/adapter/baseline/baseline_runtime.h"
+#include "conformance/engine/baseline_runtime.h"
 
 namespace conform {
 
