@@ -10,6 +10,14 @@
 
 namespace spec {
 
+// The problems of one scenario wherever it lives, one message each
+// ("FILE: names no clause (@clause)"): no @clause, no `@expect exit`, and,
+// when `clauses` is given, a clause id not in it or a clause's capability
+// not @required. The runner rejects every scenario it loads with these
+// (conformance/runner); Lint adds the checks of the suite's own tree.
+std::vector<std::string> ScenarioProblems(const std::vector<Clause>* clauses,
+                                          const conform::lang::Scenario& sc);
+
 // Every problem found, one message each; empty when the suite is consistent.
 // `scenarios` carry their file paths (relative to conformance/scenarios/
 // or longer), which lint uses to check each one sits in its clause's area.
