@@ -1,6 +1,7 @@
 // The command line of `conform` (tools/conform_main.cc).
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -19,6 +20,11 @@ struct ConformFlags {
   double timeout_scale = 1.0;
   int jobs = 0;  // 0: the number of CPUs
   bool help = false;
+  // Scenario files and folders to run instead of the suite's own
+  // (--scenarios=PATH and positional arguments), as given.
+  std::vector<std::string> scenario_paths;
+  int64_t driver_memory = int64_t{2} << 30;   // bytes of resident memory per driver
+  int64_t driver_output = int64_t{16} << 20;  // bytes of stdout (and of stderr) per driver
 };
 
 // Parses argv; on bad usage returns nullopt with the message in *error.
@@ -26,5 +32,8 @@ std::optional<ConformFlags> ParseConformFlags(int argc, char** argv, std::string
 
 // The usage text.
 std::string ConformUsage();
+
+// "2 GiB", "16 MiB", "4 KiB" or "123 bytes".
+std::string FormatBytes(int64_t n);
 
 }  // namespace conform

@@ -48,5 +48,84 @@ TEST(ConformFlags, BadInputIsAClearError) {
   EXPECT_EQ(error, "--clause needs a value");
 }
 
+// Regression (issue 12): nan, inf and 1e9 were accepted, and every scenario
+// then timed out at once ("no exit within -9223372036854775808 ms").
+TEST(ConformFlags, TimeoutScaleMustBeFiniteAndSane) {
+  for (const char* bad : {"nan", "NaN", "inf", "-inf", "1e9", "0", "-1", "1e-9", "2x", ""}) {
+    std::string error;
+    EXPECT_FALSE(Parse({std::string("--timeout-scale=") + bad}, &error)) << bad;
+    EXPECT_NE(error.find("--timeout-scale needs a number from 0.001 to 1000, not '"), std::string::npos) << error;
+  }
+  std::string error;
+  auto f = Parse({"--timeout-scale=1000"}, &error);
+  ASSERT_TRUE(f) << error;
+  EXPECT_DOUBLE_EQ(f->timeout_scale, 1000);
+}
+
+// Regression (issue 12): `-j 4294967297` silently became 1 (an int cast).
+TEST(ConformFlags, JobsIsRangeChecked) {
+  for (const char* bad : {"4294967297", "99999999999999999999999", "0", "1025", "-j1", "2.5", "0x10"}) {
+    std::string error;
+    EXPECT_FALSE(Parse({"-j", bad}, &error)) << bad;
+    EXPECT_FALSE(error.empty());
+  }
+  std::string error;
+  EXPECT_FALSE(Parse({"-j4294967297"}, &error));
+  EXPECT_EQ(error, "-j needs an integer from 1 to 1024, not '4294967297'");
+  EXPECT_EQ(Parse({"-j=1024"}, &error)->jobs, 1024);
+}
+
+// Regression (issue 12): `--report-dir --report-dir=/x` took the second flag
+// as the directory.
+TEST(ConformFlags, AValueIsNeverTheNextFlag) {
+  std::string error;
+  EXPECT_FALSE(Parse({"--report-dir", "--report-dir=/x"}, &error));
+  EXPECT_EQ(error, "--report-dir needs a value, but the next argument '--report-dir=/x' is a flag "
+                   "(write --report-dir=VALUE for a value starting with '-')");
+  error.clear();
+  EXPECT_FALSE(Parse({"--runtime", "--all"}, &error));
+  error.clear();
+  EXPECT_FALSE(Parse({"-j", "--all"}, &error));
+  error.clear();
+  auto f = Parse({"--file=-x", "--report-dir", "out"}, &error);
+  ASSERT_TRUE(f) << error;
+  EXPECT_EQ(f->selection.file_substrings, std::vector<std::string>{"-x"});
+  EXPECT_EQ(f->report_dir, "out");
+}
+
+TEST(ConformFlags, DriverLimitsTakeSizes) {
+  std::string error;
+  auto f = Parse({"--driver-memory=512M", "--driver-output", "64K"}, &error);
+  ASSERT_TRUE(f) << error;
+  EXPECT_EQ(f->driver_memory, int64_t{512} << 20);
+  EXPECT_EQ(f->driver_output, int64_t{64} << 10);
+  EXPECT_EQ(Parse({"--driver-memory=3g"}, &error)->driver_memory, int64_t{3} << 30);
+  EXPECT_EQ(Parse({}, &error)->driver_memory, int64_t{2} << 30);
+  EXPECT_EQ(Parse({}, &error)->driver_output, int64_t{16} << 20);
+  for (const char* bad : {"1M", "2T", "-5G", "G", "9999999999999G", "1.5G", "nan"}) {
+    error.clear();
+    EXPECT_FALSE(Parse({std::string("--driver-memory=") + bad}, &error)) << bad;
+    EXPECT_NE(error.find("--driver-memory needs a size from 16 MiB to 1024 GiB"), std::string::npos) << error;
+  }
+  error.clear();
+  EXPECT_FALSE(Parse({"--driver-output=2G"}, &error));
+}
+
+TEST(ConformFlags, ScenarioPathsArePositionalOrFlagged) {
+  std::string error;
+  auto f = Parse({"repro.scn", "--scenarios=mine/", "--runtime=go", "--scenarios", "more"}, &error);
+  ASSERT_TRUE(f) << error;
+  EXPECT_EQ(f->scenario_paths, (std::vector<std::string>{"repro.scn", "mine/", "more"}));
+  EXPECT_EQ(f->runtime, "go");
+  EXPECT_FALSE(Parse({"repro.scn", "--update-expectations"}, &error));
+}
+
+TEST(ConformFlags, FormatBytes) {
+  EXPECT_EQ(FormatBytes(int64_t{2} << 30), "2 GiB");
+  EXPECT_EQ(FormatBytes(int64_t{16} << 20), "16 MiB");
+  EXPECT_EQ(FormatBytes(4096), "4 KiB");
+  EXPECT_EQ(FormatBytes(1000), "1000 bytes");
+}
+
 }  // namespace
 }  // namespace conform
