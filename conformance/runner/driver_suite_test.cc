@@ -14,6 +14,7 @@
 #include <map>
 
 #include "conformance/lang/parser.h"
+#include "conformance/runner/child_process.h"
 #include "conformance/runner/expectations_file.h"
 #include "conformance/runner/runner.h"
 #include "conformance/runner/runtimes.h"
@@ -34,6 +35,7 @@ struct SuiteContext {
   std::optional<ExpectationsFile> expectations;
   std::vector<std::string> expectation_errors;
   std::map<std::string, std::string> clause_levels;
+  std::vector<spec::Clause> clauses;  // opts.clauses points here
 };
 
 SuiteContext& Context() {
@@ -145,8 +147,11 @@ std::optional<std::string> Configure(int argc, char** argv) {
   ctx.opts.prebuild = info->prebuild;
   LoadExpectations(info->name);
   std::string err;
-  if (auto clauses = spec::ReadClauses("spec/clauses.txt", &err))
+  if (auto clauses = spec::ReadClauses("spec/clauses.txt", &err)) {
     for (const auto& c : *clauses) ctx.clause_levels[c.id] = c.level;
+    ctx.clauses = std::move(*clauses);
+    ctx.opts.clauses = &ctx.clauses;
+  }
   ctx.caps = QueryCapabilities(ctx.driver, &ctx.caps_error);
   return std::nullopt;
 }
@@ -156,6 +161,8 @@ std::optional<std::string> Configure(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   testing::InitGoogleTest(&argc, argv);
+  // Bazel's timeout sends SIGTERM: take the drivers' process groups down too.
+  conform::InstallInterruptForwarding(conform::OnInterrupt::kDie);
   // The Go drivers build into the test's own cache, never reusing old binaries.
   if (const char* tmp = std::getenv("TEST_TMPDIR")) setenv("CONFORM_GO_CACHE", (std::string(tmp) + "/go-cache").c_str(), 1);
   if (auto err = conform::Configure(argc, argv)) {

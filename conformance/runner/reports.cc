@@ -1,5 +1,8 @@
 #include "conformance/runner/reports.h"
 
+#include <cerrno>
+#include <cmath>
+#include <cstring>
 #include <cstdio>
 
 #include "conformance/runner/json_text.h"
@@ -7,7 +10,11 @@
 namespace conform {
 namespace {
 
+// Bytes of a scenario's own text a report keeps (its start and end).
+constexpr size_t kTextKept = 64 * 1024;
+
 std::string Num(double x) {
+  if (!std::isfinite(x)) x = 0;  // JSON has no NaN or Infinity
   char buf[32];
   std::snprintf(buf, sizeof buf, "%.3f", x);
   return buf;
@@ -30,10 +37,14 @@ std::string ScenarioJson(const ScenarioRecord& s) {
   if (s.known)
     out += ",\"known\":{\"status\":" + JsonQuote(s.known->flaky ? "FLAKY" : StatusName(s.known->status)) +
            ",\"category\":" + JsonQuote(s.known->category) + ",\"reason\":" + JsonQuote(s.known->reason) + "}";
-  out += ",\"failures\":" + JsonStrings(r.failures) + ",\"expected\":" + JsonStrings(s.expected) +
-         ",\"trace\":" + TraceJson(r.outcome.trace) + ",\"exit_status\":" + std::to_string(r.outcome.exit_status) +
-         ",\"stderr\":" + JsonQuote(r.outcome.stderr_text) + ",\"seconds\":" + Num(r.seconds) +
-         ",\"text\":" + JsonQuote(s.text) + "}";
+  // "trace" holds the events kept (see SummarizeOutcome): all of them when
+  // trace_events equals its length, else the first trace_head and the last.
+  out += ",\"invalid\":" + std::string(r.invalid ? "true" : "false") + ",\"failures\":" + JsonStrings(r.failures) +
+         ",\"expected\":" + JsonStrings(s.expected) + ",\"trace_events\":" + std::to_string(r.trace_events) +
+         ",\"trace_head\":" + std::to_string(r.trace_head) + ",\"trace\":" + TraceJson(r.outcome.trace) +
+         ",\"exit_status\":" + std::to_string(r.outcome.exit_status) + ",\"stderr_bytes\":" +
+         std::to_string(r.stderr_bytes) + ",\"stderr\":" + JsonQuote(r.outcome.stderr_text) + ",\"seconds\":" +
+         Num(r.seconds) + ",\"text\":" + JsonQuote(CutMiddle(s.text, kTextKept)) + "}";
   return out;
 }
 
@@ -54,7 +65,8 @@ std::string SummaryJson(const RuntimeRun& run) {
          std::to_string(n.clauses_flaky) + ",\"clauses_unexpected_pass\":" + std::to_string(n.clauses_unexpected_pass) +
          ",\"impl_clauses_differing\":" + std::to_string(n.clauses_impl_differs) + ",\"scenarios\":" +
          std::to_string(n.scenarios) + ",\"scenarios_passed\":" + std::to_string(n.scenarios_passed) +
-         ",\"problems\":" + std::to_string(n.problems) + "}";
+         ",\"scenario_errors\":" + std::to_string(n.scenario_errors) + ",\"problems\":" +
+         std::to_string(n.problems) + "}";
 }
 
 // The <failure> or <skipped> element of a scenario that did not plainly pass.
@@ -76,7 +88,8 @@ std::string RunToJson(const RuntimeRun& run) {
   std::string out = "{\"runtime\":" + JsonQuote(run.runtime) + ",\"description\":" + JsonQuote(run.description) +
                     ",\"driver\":" + JsonQuote(run.driver) + ",\"capabilities\":" +
                     JsonStrings({run.capabilities.begin(), run.capabilities.end()}) + ",\"skipped\":" +
-                    JsonQuote(run.skipped) + ",\"seconds\":" + Num(run.seconds) + ",\"summary\":" + SummaryJson(run) +
+                    JsonQuote(run.skipped) + ",\"interrupted\":" + (run.interrupted ? "true" : "false") +
+                    ",\"seconds\":" + Num(run.seconds) + ",\"summary\":" + SummaryJson(run) +
                     ",\n\"scenarios\":[";
   for (size_t i = 0; i < run.scenarios.size(); ++i) out += (i ? ",\n" : "\n") + ScenarioJson(run.scenarios[i]);
   out += "],\n\"clauses\":[";
@@ -100,6 +113,17 @@ std::string RunToJunit(const RuntimeRun& run) {
            XmlEscape(s.file) + "\" time=\"" + Num(s.result.seconds) + "\">" + JunitOutcome(s) + "</testcase>\n";
   }
   return out + "</testsuite>\n</testsuites>\n";
+}
+
+std::optional<std::string> WriteTextFile(const std::string& path, const std::string& text) {
+  std::FILE* f = std::fopen(path.c_str(), "w");
+  if (!f) return "cannot write " + path + ": " + std::strerror(errno);
+  int err = 0;
+  if (std::fwrite(text.data(), 1, text.size(), f) != text.size()) err = errno;
+  if (std::fflush(f) != 0 && !err) err = errno;
+  if (std::fclose(f) != 0 && !err) err = errno;
+  if (err) return "cannot write " + path + ": " + std::strerror(err);
+  return std::nullopt;
 }
 
 }  // namespace conform

@@ -2,6 +2,7 @@
 
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <sstream>
@@ -10,12 +11,24 @@
 #include "conformance/lang/parser.h"
 #include "conformance/runner/child_process.h"
 #include "conformance/runner/driver_output.h"
+#include "spec/lint.h"
 
 namespace conform {
 namespace {
 
-constexpr Status kAllStatuses[] = {Status::kPass,  Status::kFail,        Status::kTimeout,
-                                   Status::kCrash, Status::kUnsupported, Status::kError};
+constexpr Status kAllStatuses[] = {Status::kPass,        Status::kFail,  Status::kTimeout, Status::kCrash,
+                                   Status::kUnsupported, Status::kError, Status::kLimit};
+
+// A scaled @timeout as whole milliseconds in [1 ms, 7 days]; the scale is
+// range-checked by conform, but a scenario's @timeout may be any int64.
+int64_t ScaledTimeout(int64_t timeout_ms, double scale) {
+  constexpr double kMax = 7.0 * 24 * 3600 * 1000;
+  double ms = static_cast<double>(timeout_ms) * scale;
+  if (!(ms >= 1)) return 1;  // NaN too
+  return static_cast<int64_t>(std::min(ms, kMax));
+}
+
+ChildLimits LimitsOf(const RunOptions& opts) { return {opts.max_memory, opts.max_output}; }
 
 // The first required capability the driver lacks, if any.
 std::optional<std::string> MissingCapability(const std::set<std::string>& caps,
@@ -28,7 +41,8 @@ std::optional<std::string> MissingCapability(const std::set<std::string>& caps,
 // Runs `driver --build FILE`; an error message when that failed.
 std::optional<std::string> Prebuild(const std::string& driver, const lang::Scenario& sc,
                                     const RunOptions& opts) {
-  ChildResult r = RunChild({driver, "--build", sc.file}, sc.gomaxprocs, opts.prebuild_timeout_ms);
+  ChildResult r = RunChild({driver, "--build", sc.file}, sc.gomaxprocs, opts.prebuild_timeout_ms, {}, LimitsOf(opts));
+  if (!r.limit.empty()) return "build killed: " + r.limit;
   if (!r.spawn_error.empty()) return "could not start " + driver + ": " + r.spawn_error;
   if (r.timed_out) return "build timed out after " + std::to_string(opts.prebuild_timeout_ms) + " ms";
   if (WIFEXITED(r.wait_status) && WEXITSTATUS(r.wait_status) == 0) return std::nullopt;
@@ -37,6 +51,14 @@ std::optional<std::string> Prebuild(const std::string& driver, const lang::Scena
 
 // Judges a finished child process against the scenario.
 void Judge(const lang::Scenario& sc, const ChildResult& r, int64_t timeout_ms, ScenarioResult& res) {
+  if (!r.limit.empty()) {
+    // The output read so far is kept for the report, but a cut trace is no
+    // evidence either way: the verdict is the limit.
+    res.status = Status::kLimit;
+    res.failures.push_back(r.limit);
+    res.outcome.trace = ReadDriverStdout(r.out).trace;
+    return;
+  }
   if (r.timed_out) {
     res.status = Status::kTimeout;
     res.failures.push_back("no exit within " + std::to_string(timeout_ms) + " ms");
@@ -75,6 +97,7 @@ const char* StatusName(Status s) {
     case Status::kCrash: return "CRASH";
     case Status::kUnsupported: return "UNSUPPORTED";
     case Status::kError: return "ERROR";
+    case Status::kLimit: return "LIMIT";
   }
   return "?";
 }
@@ -86,10 +109,13 @@ std::optional<Status> StatusFromName(std::string_view name) {
 }
 
 std::set<std::string> QueryCapabilities(const std::string& driver, std::string* error) {
-  ChildResult r = RunChild({driver, "--capabilities"}, std::nullopt, 10000);
+  ChildResult r = RunChild({driver, "--capabilities"}, std::nullopt, 10000, {}, {int64_t{256} << 20, 1 << 20});
   std::set<std::string> caps;
   std::string why;
-  if (!r.spawn_error.empty()) why = "cannot start " + driver + ": " + r.spawn_error;
+  if (!r.spawn_error.empty()) {
+    std::string problem = ExecutableProblem(driver);
+    why = problem.empty() ? "cannot start " + driver + ": " + r.spawn_error : driver + " " + problem;
+  }
   else if (r.timed_out) why = driver + " --capabilities did not exit within 10 s";
   else if (!WIFEXITED(r.wait_status) || WEXITSTATUS(r.wait_status) != 0)
     why = driver + " --capabilities failed: " + r.err;
@@ -115,37 +141,69 @@ ScenarioResult RunScenario(const std::string& driver, const std::set<std::string
   }
   if (opts.prebuild) {
     if (auto err = Prebuild(driver, sc, opts)) {
+      res.interrupted = InterruptSignal() != 0;
       res.status = Status::kError;
       res.failures.push_back(*err);
       return res;
     }
   }
-  auto timeout_ms = static_cast<int64_t>(static_cast<double>(sc.timeout_ms) * opts.timeout_scale);
+  int64_t timeout_ms = ScaledTimeout(sc.timeout_ms, opts.timeout_scale);
   auto start = std::chrono::steady_clock::now();
-  ChildResult r = RunChild({driver, sc.file}, sc.gomaxprocs, timeout_ms);
+  ChildResult r = RunChild({driver, sc.file}, sc.gomaxprocs, timeout_ms, {}, LimitsOf(opts));
   res.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  res.outcome.stderr_text = r.err;
+  res.outcome.stderr_text = std::move(r.err);
+  if (r.interrupted) {
+    res.interrupted = true;
+    res.failures.push_back("interrupted");
+    return res;
+  }
   if (!r.spawn_error.empty()) {
+    std::string why = ExecutableProblem(driver);
     res.status = Status::kError;
-    res.failures.push_back("could not start " + driver + ": " + r.spawn_error);
+    res.failures.push_back("could not start " + driver + ": " + (why.empty() ? r.spawn_error : why));
     return res;
   }
   Judge(sc, r, timeout_ms, res);
+  SummarizeOutcome(res);
   return res;
+}
+
+std::string CutMiddle(const std::string& text, size_t keep) {
+  if (text.size() <= keep) return text;
+  size_t half = keep / 2;
+  return text.substr(0, half) + "\n[... " + std::to_string(text.size() - 2 * half) + " bytes cut ...]\n" +
+         text.substr(text.size() - half);
+}
+
+void SummarizeOutcome(ScenarioResult& r) {
+  std::vector<Event>& trace = r.outcome.trace;
+  r.trace_events = static_cast<int64_t>(trace.size());
+  size_t ends = r.status == Status::kPass ? kPassingTraceEnds : kFailingTraceEnds;
+  r.trace_head = trace.size();
+  if (trace.size() > 2 * ends) {
+    r.trace_head = ends;
+    trace.erase(trace.begin() + static_cast<ptrdiff_t>(ends), trace.end() - static_cast<ptrdiff_t>(ends));
+    trace.shrink_to_fit();
+  }
+  r.stderr_bytes = static_cast<int64_t>(r.outcome.stderr_text.size());
+  r.outcome.stderr_text = CutMiddle(r.outcome.stderr_text, kStderrKept);
 }
 
 ScenarioResult RunScenarioFile(const std::string& driver, const std::set<std::string>& caps,
                                const std::string& path, lang::Scenario* parsed,
                                const RunOptions& opts) {
+  ScenarioResult invalid;
+  invalid.file = path;
+  invalid.invalid = true;
   lang::ParseError err;
   auto sc = lang::ParseFile(path, &err);
   if (!sc) {
-    ScenarioResult res;
-    res.file = path;
-    res.failures.push_back(err.ToString());
-    return res;
+    invalid.failures.push_back(err.ToString());
+    return invalid;
   }
   if (parsed) *parsed = *sc;
+  invalid.failures = spec::ScenarioProblems(opts.clauses, *sc);
+  if (!invalid.failures.empty()) return invalid;
   return RunScenario(driver, caps, *sc, opts);
 }
 

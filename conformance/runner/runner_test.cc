@@ -2,12 +2,14 @@
 // and on broken drivers (small shell scripts): every outcome is a status,
 // never a runner crash.
 #include <gtest/gtest.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 
+#include "conformance/runner/child_process.h"
 #include "conformance/runner/driver_output.h"
 #include "conformance/runner/runner.h"
 #include "conformance/runner/suite.h"
@@ -102,6 +104,194 @@ TEST(Runner, AMissingDriverIsAnError) {
   EXPECT_EQ(r.status, Status::kError);
   ASSERT_FALSE(r.failures.empty());
   EXPECT_NE(r.failures[0].find("could not start"), std::string::npos);
+}
+
+// ---- Regressions of issue 12: the runner under bad input and faults ----
+
+spec::Clause MustClause(const std::string& id) {
+  spec::Clause c;
+  c.id = id;
+  c.level = "MUST";
+  return c;
+}
+
+// A malformed scenario is an ERROR marked invalid, never run, never a pass.
+TEST(Runner, MalformedScenariosAreErrorsNeverPasses) {
+  std::set<std::string> caps = QueryCapabilities(kDriver);
+  std::vector<spec::Clause> clauses = {MustClause("x.y")};
+  RunOptions opts;
+  opts.clauses = &clauses;
+  struct Case {
+    const char* name;
+    std::string text;
+    const char* why;
+  } cases[] = {
+      {"empty.scn", "", "names no clause (@clause)"},
+      {"comment-only.scn", "# nothing here\n", "names no clause (@clause)"},
+      {"no-clause.scn", "@expect exit 0\nrecord a\n", "names no clause (@clause)"},
+      {"unknown-clause.scn", "@clause x.yy\n@expect exit 0\n", "names unknown clause x.yy"},
+      {"no-expectations.scn", "@clause x.y\nrecord a\n", "has no @expect exit"},
+      {"unparsable.scn", "@clause x.y\n@expect exit 0\nfrobnicate\n", ":3:1: unknown statement 'frobnicate'"},
+  };
+  for (const Case& c : cases) {
+    lang::Scenario parsed;
+    auto r = RunScenarioFile(kDriver, caps, Write(c.name, c.text), &parsed, opts);
+    EXPECT_EQ(r.status, Status::kError) << c.name;
+    EXPECT_TRUE(r.invalid) << c.name;
+    ASSERT_FALSE(r.failures.empty()) << c.name;
+    EXPECT_NE(r.failures[0].find(c.why), std::string::npos) << c.name << ": " << r.failures[0];
+  }
+  // Without the clause list the structural checks still apply.
+  auto r = RunScenarioFile(kDriver, caps, Write("empty.scn", ""), nullptr);
+  EXPECT_EQ(r.status, Status::kError);
+  // And a well-formed one still passes.
+  auto ok = RunScenarioFile(kDriver, caps, Write("simple.scn", kSimple), nullptr, opts);
+  EXPECT_EQ(ok.status, Status::kPass);
+  EXPECT_FALSE(ok.invalid);
+}
+
+// Regression: a huge @timeout overflowed the deadline into the past, so the
+// scenario "timed out" at once.
+TEST(Runner, AHugeTimeoutDoesNotOverflow) {
+  std::set<std::string> caps = QueryCapabilities(kDriver);
+  auto r = RunScenarioFile(kDriver, caps,
+                           Write("forever.scn", "@clause x.y\n@timeout 9223372036854775807\n@expect exit 0\n"), nullptr);
+  EXPECT_EQ(r.status, Status::kPass) << (r.failures.empty() ? "" : r.failures[0]);
+}
+
+// Regression: 100 MB of driver output was held whole (the runner reached
+// 634 MB); now a stream over the cap kills the driver and the verdict is LIMIT.
+TEST(Runner, OutputOverTheCapIsCutAndTheVerdictSaysSo) {
+  std::string driver = FakeDriver("flood.sh",
+                                  "yes '{\"g\":1,\"op\":\"record\",\"value\":\"aaaaaaaaaaaaaaaa\"}' | head -c 100000000");
+  RunOptions opts;
+  opts.max_output = 1 << 20;
+  auto r = RunScenarioFile(driver, QueryCapabilities(driver), Write("simple.scn", kSimple), nullptr, opts);
+  EXPECT_EQ(r.status, Status::kLimit);
+  ASSERT_FALSE(r.failures.empty());
+  EXPECT_NE(r.failures[0].find("stdout passed the 1.0 MiB output limit (--driver-output)"), std::string::npos)
+      << r.failures[0];
+  EXPECT_LT(r.seconds, 5);  // killed at the cap, not left to run
+  // The trace read before the cut is kept, summarized.
+  EXPECT_GT(r.trace_events, 10000);
+  EXPECT_EQ(r.outcome.trace.size(), 2 * kFailingTraceEnds);
+}
+
+TEST(Runner, StderrOverTheCapIsALimitToo) {
+  std::string driver = FakeDriver("shout.sh", "yes 'panic: no' | head -c 10000000 >&2");
+  RunOptions opts;
+  opts.max_output = 64 << 10;
+  auto r = RunScenarioFile(driver, QueryCapabilities(driver), Write("simple.scn", kSimple), nullptr, opts);
+  EXPECT_EQ(r.status, Status::kLimit);
+  ASSERT_FALSE(r.failures.empty());
+  EXPECT_NE(r.failures[0].find("stderr passed"), std::string::npos) << r.failures[0];
+  EXPECT_LE(r.outcome.stderr_text.size(), kStderrKept + 100);
+}
+
+// Regression: a runaway driver grew until the timeout; now it is killed at
+// the memory limit with the verdict LIMIT.
+TEST(Runner, ARunawayDriverIsKilledAtTheMemoryLimit) {
+  std::string driver = FakeDriver("hog.sh", "exec python3 -c 'x = []\nwhile True: x.append(b\"x\" * (1 << 20))'");
+  RunOptions opts;
+  opts.max_memory = 64 << 20;
+  auto r = RunScenarioFile(driver, QueryCapabilities(driver), Write("slow.scn", "@clause x.y\n@timeout 60000\n@expect exit 0\n"),
+                           nullptr, opts);
+  EXPECT_EQ(r.status, Status::kLimit);
+  ASSERT_FALSE(r.failures.empty());
+  EXPECT_NE(r.failures[0].find("over the 64.0 MiB limit (--driver-memory)"), std::string::npos) << r.failures[0];
+  EXPECT_LT(r.seconds, 30);
+}
+
+// The memory watch covers the driver's children (the whole process group).
+TEST(Runner, TheMemoryLimitCoversTheDriversChildren) {
+  std::string driver = FakeDriver("forker.sh", "python3 -c 'x = []\nwhile True: x.append(b\"x\" * (1 << 20))'; exit 0");
+  RunOptions opts;
+  opts.max_memory = 64 << 20;
+  auto r = RunScenarioFile(driver, QueryCapabilities(driver), Write("slow.scn", "@clause x.y\n@timeout 60000\n@expect exit 0\n"),
+                           nullptr, opts);
+  EXPECT_EQ(r.status, Status::kLimit) << (r.failures.empty() ? "" : r.failures[0]);
+}
+
+// Regression: a driver that exists but cannot be executed was reported as
+// "missing".
+TEST(Runner, ANonExecutableDriverIsReportedAsSuch) {
+  std::string driver = Write("noexec.sh", "#!/bin/sh\necho os-threads\n");
+  chmod(driver.c_str(), 0644);
+  EXPECT_EQ(ExecutableProblem(driver), "is not executable (chmod +x " + driver + ")");
+  EXPECT_EQ(ExecutableProblem(Dir().string()), "is a directory, not a program");
+  EXPECT_EQ(ExecutableProblem("/nonexistent/driver"), "is missing (No such file or directory)");
+  EXPECT_EQ(ExecutableProblem(kDriver), "");
+  std::string error;
+  QueryCapabilities(driver, &error);
+  EXPECT_EQ(error, driver + " is not executable (chmod +x " + driver + ")");
+  auto r = RunScenarioFile(driver, {}, Write("simple.scn", kSimple), nullptr);
+  EXPECT_EQ(r.status, Status::kError);
+  ASSERT_FALSE(r.failures.empty());
+  EXPECT_NE(r.failures[0].find("is not executable"), std::string::npos) << r.failures[0];
+}
+
+// Regression: `-j 40000` started 40000 threads for 11 scenarios and aborted.
+TEST(Suite, WorkersNeverOutnumberScenarios) {
+  std::vector<std::string> files = {Write("a.scn", kSimple), Write("b.scn", kSimple)};
+  std::string warning;
+  auto results = RunScenarios(kDriver, QueryCapabilities(kDriver), files, {}, 1 << 30, nullptr, nullptr, &warning);
+  ASSERT_EQ(results.size(), 2u);
+  for (const auto& r : results) EXPECT_EQ(r.status, Status::kPass) << r.file;
+  EXPECT_EQ(warning, "");
+}
+
+// Runs `files` with 64 workers under an address-space limit that leaves room
+// for few thread stacks; exits 0 if every scenario passed and the refused
+// threads were reported.
+[[noreturn]] void RunWithFewThreads(const std::string& driver, const std::vector<std::string>& files) {
+  std::set<std::string> caps = QueryCapabilities(driver);
+  std::ifstream status("/proc/self/status");
+  std::string line;
+  long vm_kb = 0;
+  while (std::getline(status, line))
+    if (line.rfind("VmSize:", 0) == 0) vm_kb = std::stol(line.substr(7));
+  rlim_t limit = static_cast<rlim_t>(vm_kb + 40 * 1024) * 1024;  // now, plus a few 8 MiB stacks
+  rlimit lim{limit, limit};
+  setrlimit(RLIMIT_AS, &lim);
+  std::string warning;
+  auto results = RunScenarios(driver, caps, files, {}, 64, nullptr, nullptr, &warning);
+  size_t passed = 0;
+  for (const auto& r : results) passed += r.status == Status::kPass;
+  std::fprintf(stderr, "warning: %s; %zu passed\n", warning.c_str(), passed);
+  std::exit(passed == files.size() && !warning.empty() ? 0 : 1);
+}
+
+// Regression: a thread the system refused was an uncaught std::system_error
+// (exit 134). Here the system refuses most of them: the run still completes.
+TEST(Suite, ARefusedWorkerThreadIsAWarningNotAnAbort) {
+  std::vector<std::string> files;
+  for (int k = 0; k < 64; ++k) files.push_back(Write("t" + std::to_string(k) + ".scn", kSimple));
+  std::string driver = FakeDriver("quick.sh", "echo '{\"g\":1,\"op\":\"record\",\"value\":\"a\"}'");
+  EXPECT_EXIT(RunWithFewThreads(driver, files), testing::ExitedWithCode(0),
+              "could start only [0-9]+ of 64 worker threads");
+}
+
+TEST(Runner, APassingTraceIsSummarizedAFailingOneKeptToTheCap) {
+  std::set<std::string> caps = QueryCapabilities(kDriver);
+  auto pass = RunScenarioFile(kDriver, caps,
+                              Write("many.scn", "@clause x.y\n@expect exit 0\nrepeat 100\nrecord a\nend\nrecord last\n"), nullptr);
+  ASSERT_EQ(pass.status, Status::kPass);
+  EXPECT_EQ(pass.trace_events, 101);
+  EXPECT_EQ(pass.trace_head, kPassingTraceEnds);
+  ASSERT_EQ(pass.outcome.trace.size(), 2 * kPassingTraceEnds);
+  EXPECT_EQ(pass.outcome.trace.back().value, "last");
+  auto fail = RunScenarioFile(
+      kDriver, caps,
+      Write("many-fail.scn", "@clause x.y\n@expect exit 1\nrepeat 3000\nrecord a\nend\nrecord last\n"), nullptr);
+  ASSERT_EQ(fail.status, Status::kFail);
+  EXPECT_EQ(fail.trace_events, 3001);
+  EXPECT_EQ(fail.trace_head, kFailingTraceEnds);
+  ASSERT_EQ(fail.outcome.trace.size(), 2 * kFailingTraceEnds);
+  EXPECT_EQ(fail.outcome.trace.back().value, "last");
+  auto small = RunScenarioFile(kDriver, caps, Write("few-fail.scn", "@clause x.y\n@expect exit 1\nrecord a\n"), nullptr);
+  EXPECT_EQ(small.trace_events, 1);
+  EXPECT_EQ(small.trace_head, 1u);
+  EXPECT_EQ(small.outcome.trace.size(), 1u);
 }
 
 TEST(DriverOutput, ReadsEventsAndStopsAtTheFirstBadLine) {

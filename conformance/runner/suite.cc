@@ -6,7 +6,10 @@
 #include <atomic>
 #include <filesystem>
 #include <mutex>
+#include <system_error>
 #include <thread>
+
+#include "conformance/runner/child_process.h"
 
 namespace conform {
 
@@ -53,23 +56,45 @@ bool Selected(const Selection& sel, const std::string& path, const std::string& 
 std::vector<ScenarioResult> RunScenarios(const std::string& driver, const std::set<std::string>& caps,
                                          const std::vector<std::string>& files, const RunOptions& opts,
                                          int jobs, const Progress& progress,
-                                         std::vector<lang::Scenario>* parsed) {
+                                         std::vector<lang::Scenario>* parsed, std::string* warning) {
   std::vector<ScenarioResult> results(files.size());
   std::vector<lang::Scenario> scenarios(files.size());
   std::atomic<size_t> next{0};
   size_t done = 0;
   std::mutex mu;
   auto worker = [&] {
-    for (size_t i; (i = next.fetch_add(1)) < files.size();) {
+    for (size_t i; InterruptSignal() == 0 && (i = next.fetch_add(1)) < files.size();) {
       results[i] = RunScenarioFile(driver, caps, files[i], &scenarios[i], opts);
+      if (results[i].interrupted) continue;
       std::lock_guard<std::mutex> lock(mu);
       ++done;
       if (progress) progress(done, files.size(), results[i]);
     }
   };
+  // Never more workers than scenarios; a worker the system refuses is a
+  // warning (the others do its share), not an abort.
+  size_t want = std::clamp<size_t>(jobs > 0 ? static_cast<size_t>(jobs) : 1, 1, std::max<size_t>(files.size(), 1));
   std::vector<std::thread> threads;
-  for (int k = 0; k < std::max(1, jobs); ++k) threads.emplace_back(worker);
+  for (size_t k = 0; k < want; ++k) {
+    try {
+      threads.emplace_back(worker);
+    } catch (const std::system_error& e) {
+      if (warning)
+        *warning = "could start only " + std::to_string(threads.size()) + " of " + std::to_string(want) +
+                   " worker threads (" + e.what() + ")" + (threads.empty() ? "; running on the main thread" : "");
+      break;
+    }
+  }
+  if (threads.empty()) worker();
   for (auto& t : threads) t.join();
+  // Whatever an interrupt left unstarted is marked so, never judged.
+  for (size_t i = 0; i < files.size(); ++i) {
+    if (results[i].file.empty()) {
+      results[i].file = files[i];
+      results[i].interrupted = true;
+      results[i].failures.push_back("not run: interrupted");
+    }
+  }
   if (parsed) *parsed = std::move(scenarios);
   return results;
 }

@@ -35,11 +35,16 @@ bool Selected(const Selection& sel, const std::string& path, const std::string& 
 // time: (number finished, total, result).
 using Progress = std::function<void(size_t, size_t, const ScenarioResult&)>;
 
-// Runs every file with `jobs` workers; the results are in `files` order, and
-// each parsed scenario goes to (*parsed)[i] when parsed is given.
+// Runs every file with `jobs` workers (at most one per file); the results
+// are in `files` order, and each parsed scenario goes to (*parsed)[i] when
+// parsed is given. If the system refuses a worker thread, the run goes on
+// with those it has and *warning (when given) says so. After an interrupt
+// (InterruptSignal()), no scenario starts, and those unfinished are marked
+// `interrupted`.
 std::vector<ScenarioResult> RunScenarios(const std::string& driver, const std::set<std::string>& caps,
                                          const std::vector<std::string>& files, const RunOptions& opts,
                                          int jobs, const Progress& progress,
-                                         std::vector<lang::Scenario>* parsed = nullptr);
+                                         std::vector<lang::Scenario>* parsed = nullptr,
+                                         std::string* warning = nullptr);
 
 }  // namespace conform

@@ -70,6 +70,7 @@ void JudgeRun(const std::vector<ScenarioResult>& results, const std::vector<lang
   for (size_t i = 0; i < results.size(); ++i) {
     run->scenarios.push_back(MakeRecord(results[i], parsed[i], by_id, expectations));
     const ScenarioRecord& rec = run->scenarios.back();
+    if (rec.result.invalid) continue;  // a malformed scenario is evidence for no clause
     for (const auto& id : rec.clauses) {
       auto [it, fresh] = by_clause.try_emplace(id);
       ClauseRecord& cr = it->second;
@@ -110,7 +111,8 @@ RunCounts CountRun(const RuntimeRun& run) {
   for (const auto& s : run.scenarios) {
     ++n.scenarios;
     n.scenarios_passed += s.result.status == Status::kPass;
-    n.problems += IsProblem(s.judgement.verdict);
+    n.scenario_errors += s.result.invalid;
+    n.problems += IsProblem(s.judgement.verdict) || s.result.invalid;
   }
   return n;
 }

@@ -41,6 +41,7 @@ struct RuntimeRun {
   std::string driver;
   std::set<std::string> capabilities;
   std::string skipped;  // non-empty: not run, and why
+  bool interrupted = false;  // stopped by SIGINT/SIGTERM: `scenarios` holds those that finished
   double seconds = 0;
   std::vector<ScenarioRecord> scenarios;
   std::vector<ClauseRecord> clauses;  // clauses.txt order; only those with scenarios run
@@ -56,7 +57,8 @@ void JudgeRun(const std::vector<ScenarioResult>& results, const std::vector<lang
 struct RunCounts {
   int clauses_passed = 0, clauses_failed = 0, clauses_expected = 0, clauses_unsupported = 0,
       clauses_impl_differs = 0, clauses_unexpected_pass = 0, clauses_flaky = 0;
-  int scenarios = 0, scenarios_passed = 0, problems = 0;  // problems: new failures + unexpected passes
+  int scenarios = 0, scenarios_passed = 0, problems = 0;  // problems: new failures + unexpected passes + errors
+  int scenario_errors = 0;  // malformed scenarios (ScenarioResult::invalid), counted in no clause
 };
 
 // Counts over MUST clauses (IMPL ones only in clauses_impl_differs) and scenarios.

@@ -10,6 +10,7 @@ int StatusRank(Status s) {
     case Status::kFail: return 2;
     case Status::kTimeout: return 3;
     case Status::kCrash: return 4;
+    case Status::kLimit: return 4;
     case Status::kError: return 5;
   }
   return 5;

@@ -38,8 +38,8 @@ struct Judgement {
 // `known` is its expectations entry or nullptr.
 Judgement JudgeResult(const ScenarioResult& r, bool impl_only, const KnownIssue* known);
 
-// The worse of two statuses for a clause summary: ERROR > CRASH > TIMEOUT >
-// FAIL > UNSUPPORTED > PASS.
+// The worse of two statuses for a clause summary: ERROR > CRASH, LIMIT >
+// TIMEOUT > FAIL > UNSUPPORTED > PASS.
 Status WorseStatus(Status a, Status b);
 
 }  // namespace conform

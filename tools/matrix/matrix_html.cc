@@ -56,12 +56,12 @@ what it expects, the observed trace, stderr and why it failed. Hover a clause id
 const D=JSON.parse(document.getElementById("data").textContent);
 const KIND={pass:["pass","PASS"],fail:["fail","FAIL"],timeout:["timeout","TIMEOUT"],crash:["crash","CRASH"],error:["error","ERROR"],
 unsupported:["unsupported","UNSUPPORTED"],expected:["expected","EXPECTED FAIL"],impl:["impl","IMPL DIFFERS"],
-unexpected:["unexpected","UNEXPECTED PASS"],flaky:["flaky","FLAKY"],none:["none","—"]};
+unexpected:["unexpected","UNEXPECTED PASS"],flaky:["flaky","FLAKY"],limit:["crash","LIMIT"],none:["none","—"]};
 function el(t,a,...kids){const e=document.createElement(t);for(const k in a||{}){if(k==="class")e.className=a[k];else if(k==="text")e.textContent=a[k];else e.setAttribute(k,a[k]);}
 for(const c of kids)e.append(c);return e;}
 function kindOf(v,status){switch(v){case"pass":return"pass";case"unsupported":return"unsupported";case"flaky":return"flaky";
 case"expected-failure":return"expected";case"impl-differs":return"impl";case"unexpected-pass":return"unexpected";
-default:return{FAIL:"fail",TIMEOUT:"timeout",CRASH:"crash",ERROR:"error",UNSUPPORTED:"unsupported",PASS:"pass"}[status]||"fail";}}
+default:return{FAIL:"fail",TIMEOUT:"timeout",CRASH:"crash",LIMIT:"limit",ERROR:"error",UNSUPPORTED:"unsupported",PASS:"pass"}[status]||"fail";}}
 const runs=D.runs;const byRun=runs.map(r=>{const m={};for(const c of (r.clauses||[]))m[c.id]=c;return m;});
 const scnByRun=runs.map(r=>{const m={};for(const s of (r.scenarios||[]))m[s.file]=s;return m;});
 function cellKind(ri,id){const c=byRun[ri][id];if(!c)return"none";return kindOf(c.verdict,c.status);}
@@ -84,6 +84,8 @@ runs.forEach((r,ri)=>{const k=r.skipped?"none":cellKind(ri,c.id);const td=el("td
 td.dataset.key=r.runtime+"/"+c.id;if(k!=="none")td.onclick=()=>{location.hash="cell="+td.dataset.key;};tr.append(td);});body.append(tr);}
 t.append(body);
 function pre(text){return el("pre",{text:text===""?"(empty)":text});}
+function traceText(s){const l=s.trace.map(e=>`g${e.g} ${e.op} ${e.value}`);const n=s.trace_events??l.length;
+if(n>l.length)l.splice(s.trace_head,0,`[... ${n-l.length} of ${n} events not kept: ${s.status==="PASS"?"a pass keeps the first and last 5":"the first and last 1000 are kept"} ...]`);return l.join("\n");}
 function show(key){const [rt,id]=key.split("/");const ri=runs.findIndex(r=>r.runtime===rt);const clause=D.clauses.find(c=>c.id===id);
 const c=ri>=0?byRun[ri][id]:null;const det=document.getElementById("detail");det.replaceChildren();
 document.querySelectorAll("td.c.sel").forEach(x=>x.classList.remove("sel"));
@@ -95,7 +97,7 @@ const box=el("div",{class:"scn"});box.append(el("div",{class:"hd"},el("span",{cl
 const b=el("div",{class:"body"});if(s.note)b.append(el("div",{class:"note",text:s.note}));
 if(s.known&&(s.verdict==="new-failure"||s.verdict==="unexpected-pass"))b.append(el("div",{class:"sub",text:`expectations: ${s.known.status} · ${s.known.category} · ${s.known.reason}`}));
 if(s.failures.length){b.append(el("h4",{text:"failures"}),pre(s.failures.join("\n")));}
-const tr=s.trace.map(e=>`g${e.g} ${e.op} ${e.value}`).join("\n");
+const tr=traceText(s);
 b.append(el("div",{class:"cols"},el("div",{},el("h4",{text:"expected"}),pre(s.expected.join("\n"))),el("div",{},el("h4",{text:"observed trace"+(s.status==="TIMEOUT"||s.status==="CRASH"||s.status==="UNSUPPORTED"?"":` (exit ${s.exit_status})`)}),pre(tr))));
 b.append(el("h4",{text:"stderr"}),pre(s.stderr),el("h4",{text:"scenario"}),pre(s.text));box.append(b);det.append(box);}}
 function route(){const m=location.hash.match(/^#cell=(.+)$/);if(m)show(decodeURIComponent(m[1]));}
