@@ -1,17 +1,20 @@
 // conform: runs the conformance suite against a runtime (or, with --all,
 // every runtime) and reports a verdict per clause. `bazel run //tools:conform
 // -- --help` for the flags. See conformance/INTERPRETING.md for the contract.
+#include <signal.h>
 #include <unistd.h>
 
+#include <cerrno>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
-#include <fstream>
 #include <thread>
 
 #include "conformance/lang/parser.h"
+#include "conformance/runner/child_process.h"
 #include "conformance/runner/expectations_file.h"
 #include "conformance/runner/reports.h"
 #include "conformance/runner/runtimes.h"
@@ -29,12 +32,13 @@ namespace fs = std::filesystem;
 
 constexpr const char* kScenarioRoot = "conformance/scenarios";
 
-// Exit statuses.
-constexpr int kOk = 0, kProblems = 1, kUsage = 2;
+// Exit statuses (interrupted: 128 + the signal, as a shell reports it).
+constexpr int kOk = 0, kProblems = 1, kUsage = 2, kWriteFailed = 3;
 
 struct Env {
   std::string workspace;   // the source tree, when known (bazel run)
   std::string report_dir;  // absolute
+  std::vector<std::string> scenario_paths;  // absolute; empty: the suite's own
 };
 
 std::string Getenv(const char* name) {
@@ -62,6 +66,8 @@ Env ResolveEnv(const ConformFlags& flags) {
   if (cwd.empty()) cwd = fs::current_path().string();
   if (!flags.report_dir.empty()) env.report_dir = fs::absolute(fs::path(cwd) / flags.report_dir).string();
   else env.report_dir = (env.workspace.empty() ? cwd : env.workspace) + "/reports";
+  for (const auto& p : flags.scenario_paths)
+    env.scenario_paths.push_back(fs::absolute(fs::path(cwd) / p).lexically_normal().string());
   // The Go drivers cache their builds; a persistent cache makes reruns fast.
   if (Getenv("CONFORM_GO_CACHE").empty() && !Getenv("HOME").empty())
     setenv("CONFORM_GO_CACHE", (Getenv("HOME") + "/.cache/goconform").c_str(), 1);
@@ -80,8 +86,9 @@ std::string ExpectationsFileFor(const Env& env, const std::string& runtime) {
 
 // Why the runtime cannot be run here; empty when it can.
 std::string Unavailable(const RuntimeInfo& info) {
-  if (access(info.driver.c_str(), X_OK) != 0)
-    return "driver binary " + info.driver + " is missing (is its target built and in //tools:conform's data?)";
+  if (std::string why = ExecutableProblem(info.driver); !why.empty())
+    return "driver binary " + info.driver + " " + why +
+           (access(info.driver.c_str(), F_OK) != 0 ? " (is its target built and in //tools:conform's data?)" : "");
   if (std::string tool = MissingTool(info); !tool.empty()) return "'" + tool + "' is not on PATH (run tools/setup)";
   return "";
 }
@@ -90,9 +97,42 @@ struct Suite {
   std::vector<std::string> files;  // selected
 };
 
+// The scenario files named on the command line: a file as given, a folder
+// as every .scn file under it. An error message for a path that is neither.
+std::optional<std::vector<std::string>> ScenariosAt(const std::vector<std::string>& paths, std::string* error) {
+  std::vector<std::string> out;
+  for (const auto& p : paths) {
+    std::error_code ec;
+    auto st = fs::status(p, ec);
+    if (ec || !fs::exists(st)) {
+      *error = "no scenario file or folder " + p + (ec ? " (" + ec.message() + ")" : "");
+      return std::nullopt;
+    }
+    if (!fs::is_directory(st)) {
+      out.push_back(p);
+      continue;
+    }
+    std::vector<std::string> found = DiscoverScenarios(p);
+    if (found.empty()) {
+      *error = "no .scn files under " + p;
+      return std::nullopt;
+    }
+    out.insert(out.end(), found.begin(), found.end());
+  }
+  return out;
+}
+
 // The selected scenario files; an error message when a selector matches nothing.
-std::optional<Suite> SelectScenarios(const Selection& sel, std::string* error) {
-  std::vector<std::string> all = DiscoverScenarios(kScenarioRoot);
+std::optional<Suite> SelectScenarios(const Selection& sel, const std::vector<std::string>& paths,
+                                     std::string* error) {
+  std::vector<std::string> all;
+  if (paths.empty()) {
+    all = DiscoverScenarios(kScenarioRoot);
+  } else if (auto given = ScenariosAt(paths, error)) {
+    all = std::move(*given);
+  } else {
+    return std::nullopt;
+  }
   if (all.empty()) {
     *error = std::string("no scenarios under ") + kScenarioRoot;
     return std::nullopt;
@@ -126,6 +166,35 @@ std::optional<Suite> SelectScenarios(const Selection& sel, std::string* error) {
   return suite;
 }
 
+// How every scenario runs: the flags' scale and limits, and the clauses a
+// scenario must name.
+RunOptions RunOptionsFor(const ConformFlags& flags, const std::vector<spec::Clause>& clauses) {
+  RunOptions opts;
+  opts.timeout_scale = flags.timeout_scale;
+  opts.max_memory = flags.driver_memory;
+  opts.max_output = flags.driver_output;
+  opts.clauses = &clauses;
+  return opts;
+}
+
+// Removes the results an interrupt cut short (and their parsed scenarios);
+// whether there were any.
+bool DropInterrupted(std::vector<ScenarioResult>& results, std::vector<lang::Scenario>& parsed) {
+  size_t kept = 0;
+  for (size_t i = 0; i < results.size(); ++i) {
+    if (results[i].interrupted) continue;
+    if (kept != i) {
+      results[kept] = std::move(results[i]);
+      parsed[kept] = std::move(parsed[i]);
+    }
+    ++kept;
+  }
+  bool dropped = kept < results.size();
+  results.resize(kept);
+  parsed.resize(kept);
+  return dropped || InterruptSignal() != 0;
+}
+
 // Runs one runtime with progress lines; run->skipped says why it did not.
 RuntimeRun RunRuntime(const RuntimeInfo& info, const Suite& suite, const std::vector<spec::Clause>& clauses,
                       const ExpectationsFile* expectations, const ConformFlags& flags) {
@@ -141,12 +210,12 @@ RuntimeRun RunRuntime(const RuntimeInfo& info, const Suite& suite, const std::ve
   }
   std::string caps;
   for (const auto& c : run.capabilities) caps += " " + c;
-  int jobs = flags.jobs > 0 ? flags.jobs : std::max(1u, std::thread::hardware_concurrency());
+  int jobs = flags.jobs > 0 ? flags.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  jobs = static_cast<int>(std::min<size_t>(static_cast<size_t>(jobs), suite.files.size()));
   std::printf("== %s (%s): %zu scenarios, %d jobs; capabilities:%s\n", info.name.c_str(), info.description.c_str(),
               suite.files.size(), jobs, caps.empty() ? " none" : caps.c_str());
   std::fflush(stdout);
-  RunOptions opts;
-  opts.timeout_scale = flags.timeout_scale;
+  RunOptions opts = RunOptionsFor(flags, clauses);
   opts.prebuild = info.prebuild;
   auto progress = [&](size_t k, size_t n, const ScenarioResult& r) {
     std::printf("[%zu/%zu] %-11s %s (%.2fs)\n", k, n, StatusName(r.status), r.file.c_str(), r.seconds);
@@ -154,32 +223,76 @@ RuntimeRun RunRuntime(const RuntimeInfo& info, const Suite& suite, const std::ve
   };
   auto start = std::chrono::steady_clock::now();
   std::vector<lang::Scenario> parsed;
-  std::vector<ScenarioResult> results = RunScenarios(info.driver, run.capabilities, suite.files, opts, jobs, progress, &parsed);
+  std::string warning;
+  std::vector<ScenarioResult> results =
+      RunScenarios(info.driver, run.capabilities, suite.files, opts, jobs, progress, &parsed, &warning);
+  if (!warning.empty()) std::fprintf(stderr, "conform: warning: %s\n", warning.c_str());
   run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  run.interrupted = DropInterrupted(results, parsed);
   JudgeRun(results, parsed, clauses, expectations, &run);
   return run;
 }
 
-bool WriteFile(const std::string& path, const std::string& text) {
-  std::ofstream out(path);
-  out << text;
-  return static_cast<bool>(out);
+// Writes each (path, text), printing what was written and every failure;
+// whether all were written.
+bool WriteAll(const std::vector<std::pair<std::string, std::string>>& files) {
+  bool ok = true;
+  for (const auto& [path, text] : files) {
+    if (auto err = WriteTextFile(path, text)) {
+      std::fprintf(stderr, "conform: %s\n", err->c_str());
+      ok = false;
+    } else {
+      std::printf("wrote %s\n", path.c_str());
+    }
+  }
+  return ok;
 }
 
-// Writes <runtime>.json and <runtime>.junit.xml.
-void WriteReports(const RuntimeRun& run, const Env& env) {
+// Writes <runtime>.json and <runtime>.junit.xml; whether both were written.
+bool WriteReports(const RuntimeRun& run, const Env& env) {
   std::string base = env.report_dir + "/" + run.runtime;
-  bool ok = WriteFile(base + ".json", RunToJson(run)) && WriteFile(base + ".junit.xml", RunToJunit(run));
-  std::printf("%s %s.json and %s.junit.xml\n", ok ? "wrote" : "FAILED to write", base.c_str(), base.c_str());
+  return WriteAll({{base + ".json", RunToJson(run)}, {base + ".junit.xml", RunToJunit(run)}});
 }
 
-// Rewrites the runtime's expectations file from the run.
-void UpdateExpectations(const RuntimeRun& run, const ExpectationsFile& old, const std::string& path) {
+// Whether reports can be created in the report directory: checked before a
+// run, so that a long run never ends unable to write. An error if not.
+std::optional<std::string> CheckReportDir(const std::string& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return "cannot create the report directory " + dir + ": " + ec.message();
+  std::string probe = dir + "/.conform-write-test-" + std::to_string(getpid());
+  if (auto err = WriteTextFile(probe, "")) return *err;
+  std::remove(probe.c_str());
+  return std::nullopt;
+}
+
+// Rewrites the runtime's expectations file from the run; whether it was written.
+bool UpdateExpectations(const RuntimeRun& run, const ExpectationsFile& old, const std::string& path) {
+  if (run.interrupted) {
+    std::fprintf(stderr, "conform: not updating %s: the run was interrupted\n", path.c_str());
+    return true;
+  }
   std::vector<ScenarioResult> results;
   for (const auto& s : run.scenarios) results.push_back(s.result);
   ExpectationsFile next = old.Updated(results);
-  bool ok = WriteFile(path, next.Format());
-  std::printf("%s %s (%zu entries)\n", ok ? "updated" : "FAILED to write", path.c_str(), next.entries.size());
+  if (auto err = WriteTextFile(path, next.Format())) {
+    std::fprintf(stderr, "conform: %s\n", err->c_str());
+    return false;
+  }
+  std::printf("updated %s (%zu entries)\n", path.c_str(), next.entries.size());
+  return true;
+}
+
+// The exit status for a run: interrupted (128 + signal) over a write
+// failure over problems.
+int ExitStatus(bool problems, bool written) {
+  if (int sig = InterruptSignal()) {
+    std::fprintf(stderr, "conform: interrupted by %s; the reports hold the scenarios that finished\n",
+                 sig == SIGINT ? "SIGINT" : "SIGTERM");
+    return 128 + sig;
+  }
+  if (!written) return kWriteFailed;
+  return problems ? kProblems : kOk;
 }
 
 // The expectations of a runtime; nullopt (after printing why) if unreadable.
@@ -213,18 +326,19 @@ int RunOne(const ConformFlags& flags, const Env& env, const Suite& suite, const 
   }
   PrintClauseTable(run, stdout);
   PrintProblems(run, stdout);
-  WriteReports(run, env);
+  bool written = WriteReports(run, env);
   if (flags.update_expectations) {
-    UpdateExpectations(run, *expectations, ExpectationsFileFor(env, info.name));
-    return kOk;
+    written = UpdateExpectations(run, *expectations, ExpectationsFileFor(env, info.name)) && written;
+    return ExitStatus(false, written);
   }
-  return CountRun(run).problems > 0 ? kProblems : kOk;
+  return ExitStatus(CountRun(run).problems > 0, written);
 }
 
 int RunAll(const ConformFlags& flags, const Env& env, const Suite& suite, const std::vector<spec::Clause>& clauses) {
   std::vector<RuntimeRun> runs;
-  bool problems = false;
+  bool problems = false, written = true;
   for (const auto& info : Runtimes()) {
+    if (InterruptSignal()) break;
     RuntimeRun run;
     run.runtime = info.name;
     run.description = info.description;
@@ -239,22 +353,20 @@ int RunAll(const ConformFlags& flags, const Env& env, const Suite& suite, const 
     } else {
       PrintClauseTable(run, stdout);
       PrintProblems(run, stdout);
-      WriteReports(run, env);
+      written = WriteReports(run, env) && written;
       problems = problems || CountRun(run).problems > 0;
     }
     runs.push_back(std::move(run));
   }
-  std::string path = env.report_dir + "/matrix.html";
-  bool ok = WriteFile(path, MatrixHtml(runs, clauses, Now()));
-  std::printf("%s %s\n", ok ? "wrote" : "FAILED to write", path.c_str());
+  written = WriteAll({{env.report_dir + "/matrix.html", MatrixHtml(runs, clauses, Now())}}) && written;
   for (const auto& run : runs) {
     if (!run.skipped.empty()) continue;
     RunCounts n = CountRun(run);
-    std::printf("  %-10s %3d passed, %d failed, %d expected failures, %d unsupported, %d IMPL differ (%.1fs)\n",
-                run.runtime.c_str(), n.clauses_passed, n.clauses_failed, n.clauses_expected,
-                n.clauses_unsupported, n.clauses_impl_differs, run.seconds);
+    std::printf("  %-10s %3d passed, %d failed, %d errors, %d expected failures, %d unsupported, %d IMPL differ (%.1fs)%s\n",
+                run.runtime.c_str(), n.clauses_passed, n.clauses_failed, n.scenario_errors, n.clauses_expected,
+                n.clauses_unsupported, n.clauses_impl_differs, run.seconds, run.interrupted ? " INTERRUPTED" : "");
   }
-  return problems ? kProblems : kOk;
+  return ExitStatus(problems, written);
 }
 
 int Main(int argc, char** argv) {
@@ -278,17 +390,16 @@ int Main(int argc, char** argv) {
     std::fprintf(stderr, "conform: %s\n", error.c_str());
     return kUsage;
   }
-  auto suite = SelectScenarios(flags->selection, &error);
+  auto suite = SelectScenarios(flags->selection, env.scenario_paths, &error);
   if (!suite) {
     std::fprintf(stderr, "conform: %s\n", error.c_str());
     return kUsage;
   }
-  std::error_code ec;
-  fs::create_directories(env.report_dir, ec);
-  if (ec) {
-    std::fprintf(stderr, "conform: cannot create %s: %s\n", env.report_dir.c_str(), ec.message().c_str());
-    return kUsage;
+  if (auto err = CheckReportDir(env.report_dir)) {
+    std::fprintf(stderr, "conform: %s\n", err->c_str());
+    return kWriteFailed;
   }
+  InstallInterruptForwarding(OnInterrupt::kReturn);
   return flags->all ? RunAll(*flags, env, *suite, *clauses) : RunOne(*flags, env, *suite, *clauses);
 }
 

@@ -46,16 +46,21 @@ void PrintClauseTable(const RuntimeRun& run, std::FILE* out) {
   PrintSection(run, "MUST", "MUST clauses", out);
   PrintSection(run, "IMPL", "IMPL clauses (Go's own choices: reported, never failing)", out);
   RunCounts n = CountRun(run);
+  // errors: malformed scenarios, which no clause is credited with.
   std::fprintf(out,
-               "\n%d passed, %d failed (%s, MUST clauses; also %d expected failures, %d unexpected passes, "
-               "%d unsupported, %d flaky; %d IMPL differ; %.1fs)\n",
-               n.clauses_passed, n.clauses_failed, run.runtime.c_str(), n.clauses_expected,
+               "\n%d passed, %d failed, %d errors (%s, MUST clauses; also %d expected failures, %d unexpected passes, "
+               "%d unsupported, %d flaky; %d IMPL differ; %.1fs)%s\n",
+               n.clauses_passed, n.clauses_failed, n.scenario_errors, run.runtime.c_str(), n.clauses_expected,
                n.clauses_unexpected_pass, n.clauses_unsupported, n.clauses_flaky, n.clauses_impl_differs,
-               run.seconds);
+               run.seconds, run.interrupted ? "\nINTERRUPTED: only the scenarios that finished are counted" : "");
 }
 
 void PrintProblems(const RuntimeRun& run, std::FILE* out) {
   for (const auto& s : run.scenarios) {
+    if (s.result.invalid) {
+      for (const auto& f : s.result.failures) std::fprintf(out, "error (malformed scenario): %s\n", f.c_str());
+      continue;
+    }
     if (!IsProblem(s.judgement.verdict)) continue;
     std::fprintf(out, "%s %s: %s\n", VerdictName(s.judgement.verdict), s.file.c_str(), s.judgement.note.c_str());
   }
