@@ -261,7 +261,7 @@ std::optional<std::string> CheckReportDir(const std::string& dir) {
   fs::create_directories(dir, ec);
   if (ec) return "cannot create the report directory " + dir + ": " + ec.message();
   std::string probe = dir + "/.conform-write-test-" + std::to_string(getpid());
-  if (auto err = WriteTextFile(probe, "")) return *err;
+  if (auto err = WriteTextFile(probe, "")) return "cannot write reports to " + dir + " (" + *err + ")";
   std::remove(probe.c_str());
   return std::nullopt;
 }
