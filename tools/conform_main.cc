@@ -137,10 +137,13 @@ std::optional<Suite> SelectScenarios(const Selection& sel, const std::vector<std
     *error = std::string("no scenarios under ") + kScenarioRoot;
     return std::nullopt;
   }
+  // Clauses and areas are read only when a selector needs them: a parse is
+  // the costliest step of a big scenario, and the run parses it anyway.
+  bool by_clause = !sel.clause_globs.empty() || !sel.features.empty();
   std::vector<std::pair<std::vector<std::string>, std::string>> meta;  // clauses, area
   for (const auto& f : all) {
     lang::ParseError err;
-    auto sc = lang::ParseFile(f, &err);
+    std::optional<lang::Scenario> sc = by_clause ? lang::ParseFile(f, &err) : std::nullopt;
     std::vector<std::string> clauses = sc ? sc->clauses : std::vector<std::string>{};
     meta.emplace_back(clauses, ScenarioArea(f, clauses));
   }

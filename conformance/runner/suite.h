@@ -36,7 +36,8 @@ bool Selected(const Selection& sel, const std::string& path, const std::string& 
 using Progress = std::function<void(size_t, size_t, const ScenarioResult&)>;
 
 // Runs every file with `jobs` workers (at most one per file); the results
-// are in `files` order, and each parsed scenario goes to (*parsed)[i] when
+// are in `files` order, and each parsed scenario's header (clauses,
+// requirements, expectations; not its body) goes to (*parsed)[i] when
 // parsed is given. If the system refuses a worker thread, the run goes on
 // with those it has and *warning (when given) says so. After an interrupt
 // (InterruptSignal()), no scenario starts, and those unfinished are marked
