@@ -332,7 +332,7 @@ int RunOne(const ConformFlags& flags, const Env& env, const Suite& suite, const 
   bool written = WriteReports(run, env);
   if (flags.update_expectations) {
     written = UpdateExpectations(run, *expectations, ExpectationsFileFor(env, info.name)) && written;
-    return ExitStatus(false, written);
+    return ExitStatus(CountRun(run).scenario_errors > 0, written);
   }
   return ExitStatus(CountRun(run).problems > 0, written);
 }
