@@ -186,7 +186,8 @@ void SummarizeOutcome(ScenarioResult& r) {
     trace.shrink_to_fit();
   }
   r.stderr_bytes = static_cast<int64_t>(r.outcome.stderr_text.size());
-  r.outcome.stderr_text = CutMiddle(r.outcome.stderr_text, kStderrKept);
+  r.outcome.stderr_text =
+      CutMiddle(r.outcome.stderr_text, r.status == Status::kPass ? kPassingStderrKept : kStderrKept);
 }
 
 ScenarioResult RunScenarioFile(const std::string& driver, const std::set<std::string>& caps,

@@ -45,14 +45,16 @@ struct ScenarioResult {
   bool interrupted = false;
 };
 
-// What a report keeps of a finished scenario's trace: a passing scenario's
-// first and last kPassingTraceEnds events, any other's whole trace up to
-// 2 * kFailingTraceEnds events (beyond that, the first and the last
-// kFailingTraceEnds), and at most kStderrKept bytes of stderr (its start and
-// end). Applied as each scenario finishes, so a run holds little whatever
-// the drivers print.
+// What a report keeps of a finished scenario: a passing scenario's first
+// and last kPassingTraceEnds events and kPassingStderrKept bytes of stderr
+// (its start and end); any other's whole trace up to 2 * kFailingTraceEnds
+// events (beyond that, the first and the last kFailingTraceEnds) and
+// kStderrKept bytes of stderr. Applied as each scenario finishes, so a run
+// holds little whatever the drivers print, and matrix.html for five
+// runtimes stays under 2 MB.
 inline constexpr size_t kPassingTraceEnds = 5;
 inline constexpr size_t kFailingTraceEnds = 1000;
+inline constexpr size_t kPassingStderrKept = 4 * 1024;
 inline constexpr size_t kStderrKept = 64 * 1024;
 void SummarizeOutcome(ScenarioResult& r);
 
