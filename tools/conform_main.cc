@@ -177,6 +177,7 @@ RunOptions RunOptionsFor(const ConformFlags& flags, const std::vector<spec::Clau
   opts.max_memory = flags.driver_memory;
   opts.max_output = flags.driver_output;
   opts.clauses = &clauses;
+  opts.summarize = true;
   return opts;
 }
 

@@ -164,7 +164,7 @@ ScenarioResult RunScenario(const std::string& driver, const std::set<std::string
     return res;
   }
   Judge(sc, r, timeout_ms, res);
-  SummarizeOutcome(res);
+  if (opts.summarize) SummarizeOutcome(res);
   return res;
 }
 

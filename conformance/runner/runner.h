@@ -49,9 +49,9 @@ struct ScenarioResult {
 // and last kPassingTraceEnds events and kPassingStderrKept bytes of stderr
 // (its start and end); any other's whole trace up to 2 * kFailingTraceEnds
 // events (beyond that, the first and the last kFailingTraceEnds) and
-// kStderrKept bytes of stderr. Applied as each scenario finishes, so a run
-// holds little whatever the drivers print, and matrix.html for five
-// runtimes stays under 2 MB.
+// kStderrKept bytes of stderr. With RunOptions::summarize, applied as each
+// scenario finishes, so a run holds little whatever the drivers print, and
+// matrix.html for five runtimes stays under 2 MB.
 inline constexpr size_t kPassingTraceEnds = 5;
 inline constexpr size_t kFailingTraceEnds = 1000;
 inline constexpr size_t kPassingStderrKept = 4 * 1024;
@@ -66,6 +66,10 @@ struct RunOptions {
   double timeout_scale = 1.0;  // multiplies each scenario's @timeout (the product is kept in [1 ms, 7 days])
   int64_t max_memory = int64_t{2} << 30;   // a driver's resident memory; 0: unlimited (see ChildLimits)
   int64_t max_output = int64_t{16} << 20;  // a driver's stdout, and stderr; 0: unlimited
+  // Keep of each result only what a report keeps (SummarizeOutcome), as it
+  // finishes: conform does, so that its memory stays bounded; a caller
+  // that reads whole traces (the property tests) does not.
+  bool summarize = false;
   // The spec's clauses, to reject a scenario naming an unknown one; null:
   // that check is skipped (the others never are).
   const std::vector<spec::Clause>* clauses = nullptr;

@@ -5,9 +5,12 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 
+#include <chrono>
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <thread>
 
 #include "conformance/runner/child_process.h"
 #include "conformance/runner/driver_output.h"
@@ -172,9 +175,8 @@ TEST(Runner, OutputOverTheCapIsCutAndTheVerdictSaysSo) {
   EXPECT_NE(r.failures[0].find("stdout passed the 1.0 MiB output limit (--driver-output)"), std::string::npos)
       << r.failures[0];
   EXPECT_LT(r.seconds, 5);  // killed at the cap, not left to run
-  // The trace read before the cut is kept, summarized.
-  EXPECT_GT(r.trace_events, 10000);
-  EXPECT_EQ(r.outcome.trace.size(), 2 * kFailingTraceEnds);
+  // The trace read before the cut is kept.
+  EXPECT_GT(r.outcome.trace.size(), 10000u);
 }
 
 TEST(Runner, StderrOverTheCapIsALimitToo) {
@@ -185,7 +187,7 @@ TEST(Runner, StderrOverTheCapIsALimitToo) {
   EXPECT_EQ(r.status, Status::kLimit);
   ASSERT_FALSE(r.failures.empty());
   EXPECT_NE(r.failures[0].find("stderr passed"), std::string::npos) << r.failures[0];
-  EXPECT_LE(r.outcome.stderr_text.size(), kStderrKept + 100);
+  EXPECT_EQ(r.outcome.stderr_text.size(), 64u << 10);
 }
 
 // Regression: a runaway driver grew until the timeout; now it is killed at
@@ -271,10 +273,55 @@ TEST(Suite, ARefusedWorkerThreadIsAWarningNotAnAbort) {
               "could start only [0-9]+ of 64 worker threads");
 }
 
+// Every process whose command line contains `needle`.
+std::vector<pid_t> ProcessesMentioning(const std::string& needle) {
+  std::vector<pid_t> found;
+  for (const auto& entry : fs::directory_iterator("/proc")) {
+    std::string name = entry.path().filename();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream in(entry.path() / "cmdline");
+    std::string cmdline((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (cmdline.find(needle) != std::string::npos) found.push_back(std::stoi(name));
+  }
+  return found;
+}
+
+// In a child process: runs a scenario whose driver starts a grandchild,
+// sends itself SIGTERM once the grandchild runs, and exits 0 if the result
+// is marked interrupted.
+[[noreturn]] void InterruptWhileRunning(const std::string& driver, const std::string& scenario,
+                                        const std::string& marker) {
+  InstallInterruptForwarding(OnInterrupt::kReturn);
+  std::thread killer([&] {
+    while (ProcessesMentioning(marker).empty()) std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    kill(getpid(), SIGTERM);
+  });
+  auto r = RunScenarioFile(driver, QueryCapabilities(driver), scenario, nullptr);
+  killer.join();
+  std::exit(r.interrupted && InterruptSignal() == SIGTERM ? 0 : 1);
+}
+
+// SIGTERM reaches the whole process group of a running driver: its own
+// children die with it.
+TEST(Runner, AnInterruptReachesTheDriversChildren) {
+  std::string marker = "grandchild-" + std::to_string(getpid());
+  std::string driver = FakeDriver("family.sh", "python3 -c 'import time; time.sleep(300)' " + marker + " &\nwait");
+  std::string scenario = Write("long.scn", "@clause x.y\n@timeout 600000\n@expect exit 0\n");
+  EXPECT_EXIT(InterruptWhileRunning(driver, scenario, marker), testing::ExitedWithCode(0), "");
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!ProcessesMentioning(marker).empty() && std::chrono::steady_clock::now() < deadline)
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  std::vector<pid_t> left = ProcessesMentioning(marker);
+  for (pid_t p : left) kill(p, SIGKILL);
+  EXPECT_TRUE(left.empty()) << "the driver's child survived the interrupt";
+}
+
 TEST(Runner, APassingTraceIsSummarizedAFailingOneKeptToTheCap) {
   std::set<std::string> caps = QueryCapabilities(kDriver);
+  RunOptions opts;
+  opts.summarize = true;
   auto pass = RunScenarioFile(kDriver, caps,
-                              Write("many.scn", "@clause x.y\n@expect exit 0\nrepeat 100\nrecord a\nend\nrecord last\n"), nullptr);
+                              Write("many.scn", "@clause x.y\n@expect exit 0\nrepeat 100\nrecord a\nend\nrecord last\n"), nullptr, opts);
   ASSERT_EQ(pass.status, Status::kPass);
   EXPECT_EQ(pass.trace_events, 101);
   EXPECT_EQ(pass.trace_head, kPassingTraceEnds);
@@ -282,13 +329,13 @@ TEST(Runner, APassingTraceIsSummarizedAFailingOneKeptToTheCap) {
   EXPECT_EQ(pass.outcome.trace.back().value, "last");
   auto fail = RunScenarioFile(
       kDriver, caps,
-      Write("many-fail.scn", "@clause x.y\n@expect exit 1\nrepeat 3000\nrecord a\nend\nrecord last\n"), nullptr);
+      Write("many-fail.scn", "@clause x.y\n@expect exit 1\nrepeat 3000\nrecord a\nend\nrecord last\n"), nullptr, opts);
   ASSERT_EQ(fail.status, Status::kFail);
   EXPECT_EQ(fail.trace_events, 3001);
   EXPECT_EQ(fail.trace_head, kFailingTraceEnds);
   ASSERT_EQ(fail.outcome.trace.size(), 2 * kFailingTraceEnds);
   EXPECT_EQ(fail.outcome.trace.back().value, "last");
-  auto small = RunScenarioFile(kDriver, caps, Write("few-fail.scn", "@clause x.y\n@expect exit 1\nrecord a\n"), nullptr);
+  auto small = RunScenarioFile(kDriver, caps, Write("few-fail.scn", "@clause x.y\n@expect exit 1\nrecord a\n"), nullptr, opts);
   EXPECT_EQ(small.trace_events, 1);
   EXPECT_EQ(small.trace_head, 1u);
   EXPECT_EQ(small.outcome.trace.size(), 1u);
