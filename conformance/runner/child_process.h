@@ -5,12 +5,13 @@
 //
 // Limits. Besides the timeout, a child may be given a cap on its resident
 // memory and on its output. The runner enforces both itself, by watching
-// the child's process group (/proc, every 50 ms) and counting the bytes it
-// reads, and kills the whole group when one is passed. Not RLIMIT_AS: the
+// the child (/proc, every 50 ms; its whole process group every 500 ms) and
+// counting the bytes it reads, and kills the whole group when one is passed. Not RLIMIT_AS: the
 // sanitizer builds reserve terabytes of address space, the thread driver
 // reserves a stack per goroutine, and Go reserves arenas, so an address
 // space limit would kill healthy drivers; resident memory is what runs the
-// machine out. Overshoot is what the group allocates in 50 ms.
+// machine out. Overshoot is what the driver allocates in 50 ms (what its
+// children allocate in 500 ms).
 //
 // Interrupts. A child runs in its own process group, so the terminal's
 // Ctrl-C never reaches it. After InstallInterruptForwarding(), SIGINT and
