@@ -4,6 +4,7 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdio>
@@ -98,9 +99,13 @@ struct Suite {
 };
 
 // The scenario files named on the command line: a file as given, a folder
-// as every .scn file under it. An error message for a path that is neither.
+// as every .scn file under it, each once. An error message for a path that
+// is neither.
 std::optional<std::vector<std::string>> ScenariosAt(const std::vector<std::string>& paths, std::string* error) {
   std::vector<std::string> out;
+  auto add = [&](const std::string& f) {
+    if (std::find(out.begin(), out.end(), f) == out.end()) out.push_back(f);
+  };
   for (const auto& p : paths) {
     std::error_code ec;
     auto st = fs::status(p, ec);
@@ -109,7 +114,7 @@ std::optional<std::vector<std::string>> ScenariosAt(const std::vector<std::strin
       return std::nullopt;
     }
     if (!fs::is_directory(st)) {
-      out.push_back(p);
+      add(p);
       continue;
     }
     std::vector<std::string> found = DiscoverScenarios(p);
@@ -117,7 +122,7 @@ std::optional<std::vector<std::string>> ScenariosAt(const std::vector<std::strin
       *error = "no .scn files under " + p;
       return std::nullopt;
     }
-    out.insert(out.end(), found.begin(), found.end());
+    for (const auto& f : found) add(f);
   }
   return out;
 }

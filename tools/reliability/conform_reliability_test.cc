@@ -286,7 +286,9 @@ TEST(Conform, RunsScenarioFilesAndFoldersFromAnywhere) {
   Write(dir / "mine/one.scn", Scenario("record b\n"));
   Write(dir / "mine/deeper/two.scn", std::string("@clause ") + kClause + "\n@expect exit 3\nrecord c\n");
   std::string out, err;
-  EXPECT_EQ(RunConform({"--runtime=thread", "--report-dir=r", "repro.scn", "--scenarios=mine"}, dir, &out, &err), 1)
+  EXPECT_EQ(RunConform({"--runtime=thread", "--report-dir=r", "repro.scn", "--scenarios=mine", "mine/one.scn"}, dir,
+                       &out, &err),
+            1)
       << out << err;
   EXPECT_NE(out.find("3 scenarios"), std::string::npos) << out;
   EXPECT_NE(out.find("new-failure " + (dir / "mine/deeper/two.scn").string()), std::string::npos) << out;
