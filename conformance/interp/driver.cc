@@ -11,9 +11,15 @@ namespace conform {
 
 void RunDriver(int argc, char** argv, RuntimeAdapter& adapter) {
   if (argc == 2 && std::string(argv[1]) == "--capabilities") {
+    // Driver protocol 2 (INTERPRETING.md). Every family is declared native
+    // until the adapters declare their own (native, engine or absent).
+    std::printf("goconform-protocol 2\n");
     Capabilities caps = adapter.capabilities();
     for (const auto& name : lang::KnownCapabilities())
-      if (caps.Has(name)) std::printf("%s\n", name.c_str());
+      if (caps.Has(name)) std::printf("capability %s\n", name.c_str());
+    for (const char* family : {"defer", "panic", "goexit", "channels", "select", "deadlock", "numgoroutine", "timers"})
+      std::printf("family %s native\n", family);
+    std::printf("identity %s\n", adapter.name().c_str());
     std::exit(0);
   }
   if (argc != 2) {

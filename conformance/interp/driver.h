@@ -1,7 +1,7 @@
 // The driver-process protocol for an in-process adapter: `<driver> FILE.scn`
 // parses the scenario, runs it, writes the trace as JSON lines on stdout and
 // leaves stderr and the exit status to the runtime; `<driver> --capabilities`
-// prints the declared capabilities, one per line (see INTERPRETING.md).
+// describes the driver in protocol 2 (see INTERPRETING.md).
 #pragma once
 
 #include "conformance/adapter/runtime_adapter.h"

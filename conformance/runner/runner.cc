@@ -11,6 +11,7 @@
 #include "conformance/lang/parser.h"
 #include "conformance/runner/child_process.h"
 #include "conformance/runner/driver_output.h"
+#include "conformance/runner/driver_protocol.h"
 #include "spec/lint.h"
 
 namespace conform {
@@ -38,10 +39,20 @@ std::optional<std::string> MissingCapability(const std::set<std::string>& caps,
   return std::nullopt;
 }
 
+// The driver's command line: program, fixed arguments, then `args`.
+std::vector<std::string> DriverArgv(const std::string& driver, const RunOptions& opts,
+                                    std::initializer_list<std::string> args) {
+  std::vector<std::string> argv = {driver};
+  argv.insert(argv.end(), opts.driver_args.begin(), opts.driver_args.end());
+  argv.insert(argv.end(), args);
+  return argv;
+}
+
 // Runs `driver --build FILE`; an error message when that failed.
 std::optional<std::string> Prebuild(const std::string& driver, const lang::Scenario& sc,
                                     const RunOptions& opts) {
-  ChildResult r = RunChild({driver, "--build", sc.file}, sc.gomaxprocs, opts.prebuild_timeout_ms, {}, LimitsOf(opts));
+  ChildResult r = RunChild(DriverArgv(driver, opts, {"--build", sc.file}), sc.gomaxprocs, opts.prebuild_timeout_ms,
+                           opts.driver_env, LimitsOf(opts));
   if (!r.limit.empty()) return "build killed: " + r.limit;
   if (!r.spawn_error.empty()) return "could not start " + driver + ": " + r.spawn_error;
   if (r.timed_out) return "build timed out after " + std::to_string(opts.prebuild_timeout_ms) + " ms";
@@ -109,25 +120,13 @@ std::optional<Status> StatusFromName(std::string_view name) {
 }
 
 std::set<std::string> QueryCapabilities(const std::string& driver, std::string* error) {
-  ChildResult r = RunChild({driver, "--capabilities"}, std::nullopt, 10000, {}, {int64_t{256} << 20, 1 << 20});
-  std::set<std::string> caps;
   std::string why;
-  if (!r.spawn_error.empty()) {
-    std::string problem = ExecutableProblem(driver);
-    why = problem.empty() ? "cannot start " + driver + ": " + r.spawn_error : driver + " " + problem;
-  }
-  else if (r.timed_out) why = driver + " --capabilities did not exit within 10 s";
-  else if (!WIFEXITED(r.wait_status) || WEXITSTATUS(r.wait_status) != 0)
-    why = driver + " --capabilities failed: " + r.err;
-  if (!why.empty()) {
+  auto info = QueryDriver({{driver}, {}}, &why);
+  if (!info) {
     if (error) *error = why;
-    return caps;
+    return {};
   }
-  std::stringstream ss(r.out);
-  std::string line;
-  while (std::getline(ss, line))
-    if (!line.empty()) caps.insert(line);
-  return caps;
+  return info->capabilities;
 }
 
 ScenarioResult RunScenario(const std::string& driver, const std::set<std::string>& caps,
@@ -139,6 +138,13 @@ ScenarioResult RunScenario(const std::string& driver, const std::set<std::string
     res.failures.push_back("needs capability " + *need);
     return res;
   }
+  std::set<std::string> needed = NeededFamilies(sc);
+  if (std::string absent = AbsentFamily(opts.families, needed); !absent.empty()) {
+    res.status = Status::kUnsupported;
+    res.failures.push_back("needs the " + absent + " family, which the driver declares absent");
+    return res;
+  }
+  res.engine_families = EngineFamilies(opts.families, needed);
   if (opts.prebuild) {
     if (auto err = Prebuild(driver, sc, opts)) {
       res.interrupted = InterruptSignal() != 0;
@@ -149,7 +155,8 @@ ScenarioResult RunScenario(const std::string& driver, const std::set<std::string
   }
   int64_t timeout_ms = ScaledTimeout(sc.timeout_ms, opts.timeout_scale);
   auto start = std::chrono::steady_clock::now();
-  ChildResult r = RunChild({driver, sc.file}, sc.gomaxprocs, timeout_ms, {}, LimitsOf(opts));
+  ChildResult r =
+      RunChild(DriverArgv(driver, opts, {sc.file}), sc.gomaxprocs, timeout_ms, opts.driver_env, LimitsOf(opts));
   res.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   res.outcome.stderr_text = std::move(r.err);
   if (r.interrupted) {

@@ -11,6 +11,7 @@
 
 #include "conformance/check/expectations.h"
 #include "conformance/lang/ast.h"
+#include "conformance/runner/families.h"
 #include "spec/clauses.h"
 
 namespace conform {
@@ -43,6 +44,9 @@ struct ScenarioResult {
   // The run was interrupted (SIGINT/SIGTERM) before this scenario finished:
   // no verdict, and left out of reports.
   bool interrupted = false;
+  // The families the scenario needed that the driver borrows from the shared
+  // engine: a pass with any is PASS (engine), not the runtime's own.
+  std::vector<std::string> engine_families;
 };
 
 // What a report keeps of a finished scenario: a passing scenario's first
@@ -77,10 +81,18 @@ struct RunOptions {
   // own limit, so that compile time never counts against @timeout.
   bool prebuild = false;
   int64_t prebuild_timeout_ms = 300'000;
+  // The driver's fixed arguments (after the program) and "K=V" entries
+  // added to its environment (a runtime description's command and env).
+  std::vector<std::string> driver_args;
+  std::vector<std::string> driver_env;
+  // The driver's family declaration (protocol 2); a family it leaves out
+  // counts as native. A scenario needing an absent family is UNSUPPORTED.
+  FamilyMap families;
 };
 
-// The capabilities `driver --capabilities` declares; empty on failure (with
-// the reason in *error when given).
+// The capabilities `driver --capabilities` declares (driver protocol 2, see
+// driver_protocol.h for the rest of its answer); empty on failure (with the
+// reason in *error when given).
 std::set<std::string> QueryCapabilities(const std::string& driver, std::string* error = nullptr);
 
 // Runs one parsed scenario with `driver` and judges the outcome.

@@ -37,9 +37,12 @@ std::string Write(const std::string& name, const std::string& text, bool executa
   return p;
 }
 
-// A driver that declares no capability and runs `body` for every scenario.
+// A driver (protocol 2) that declares os-threads, every family native, and
+// runs `body` for every scenario.
 std::string FakeDriver(const std::string& name, const std::string& body) {
-  return Write(name, "#!/bin/sh\nif [ \"$1\" = --capabilities ]; then echo os-threads; exit 0; fi\n" + body + "\n", true);
+  std::string answer = "echo goconform-protocol 2; echo capability os-threads";
+  for (const auto& f : KnownFamilies()) answer += "; echo family " + f + " native";
+  return Write(name, "#!/bin/sh\nif [ \"$1\" = --capabilities ]; then " + answer + "; exit 0; fi\n" + body + "\n", true);
 }
 
 const char* kSimple = "@clause x.y\n@expect exit 0\n@expect trace exact g1 record a\nrecord a\n";
@@ -97,6 +100,37 @@ TEST(Runner, ACrashingOrHangingDriverStillGivesEveryResult) {
   auto hung = RunScenarios(hanger, QueryCapabilities(hanger), files, {}, 2, nullptr);
   ASSERT_EQ(hung.size(), 2u);
   for (const auto& r : hung) EXPECT_EQ(r.status, Status::kTimeout) << r.file;
+}
+
+TEST(Runner, AbsentFamiliesAreUnsupportedAndEngineFamiliesRecorded) {
+  RunOptions opts;
+  for (const auto& f : KnownFamilies()) opts.families[f] = FamilySource::kNative;
+  opts.families["select"] = FamilySource::kAbsent;
+  opts.families["channels"] = FamilySource::kEngine;
+  std::set<std::string> caps = QueryCapabilities(kDriver);
+  auto sel = RunScenarioFile(kDriver, caps, Write("sel.scn", "@clause x.y\n@expect exit 0\nselect\ndefault\nend\n"), nullptr, opts);
+  EXPECT_EQ(sel.status, Status::kUnsupported);
+  ASSERT_EQ(sel.failures.size(), 1u);
+  EXPECT_EQ(sel.failures[0], "needs the select family, which the driver declares absent");
+  auto ch = RunScenarioFile(kDriver, caps, Write("ch.scn", "@clause x.y\n@expect exit 0\n@expect trace exact g1 recv 5,true\n"
+                                                           "chan c 1\nsend c 5\nrecv c\n"), nullptr, opts);
+  EXPECT_EQ(ch.status, Status::kPass) << (ch.failures.empty() ? "" : ch.failures[0]);
+  EXPECT_EQ(ch.engine_families, std::vector<std::string>{"channels"});
+  auto plain = RunScenarioFile(kDriver, caps, Write("simple.scn", kSimple), nullptr, opts);
+  EXPECT_EQ(plain.status, Status::kPass);
+  EXPECT_TRUE(plain.engine_families.empty());
+}
+
+TEST(Runner, DriverArgumentsAndEnvironmentReachTheDriver) {
+  std::string driver = FakeDriver("argenv.sh", "[ \"$1\" = --mode=x ] && [ \"$MYLIB\" = on ] || exit 7\n"
+                                               "echo '{\"g\":1,\"op\":\"record\",\"value\":\"a\"}'");
+  RunOptions opts;
+  opts.driver_args = {"--mode=x"};
+  opts.driver_env = {"MYLIB=on"};
+  auto r = RunScenarioFile(driver, {}, Write("simple.scn", kSimple), nullptr, opts);
+  EXPECT_EQ(r.status, Status::kPass) << (r.failures.empty() ? "" : r.failures[0]);
+  auto without = RunScenarioFile(driver, {}, Write("simple.scn", kSimple), nullptr);
+  EXPECT_EQ(without.status, Status::kFail);
 }
 
 TEST(Runner, AMissingDriverIsAnError) {
