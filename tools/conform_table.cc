@@ -18,6 +18,7 @@ std::string Describe(const ClauseRecord& c, const RuntimeRun& run) {
   }
   switch (c.verdict) {
     case Verdict::kPass: return s;
+    case Verdict::kPassEngine: return std::string(VerdictLabel(c.verdict)) + "  (" + note + ")";
     case Verdict::kUnsupported: return s + "  (" + note + ")";
     case Verdict::kFlaky: return s + "  flaky, ignored (" + note + ")";
     case Verdict::kExpectedFailure: return s + "  expected (" + note + ")";
@@ -47,10 +48,14 @@ void PrintClauseTable(const RuntimeRun& run, std::FILE* out) {
   PrintSection(run, "IMPL", "IMPL clauses (Go's own choices: reported, never failing)", out);
   RunCounts n = CountRun(run);
   // errors: malformed scenarios, which no clause is credited with.
+  std::string engine = n.clauses_passed_engine == 0
+                           ? ""
+                           : std::to_string(n.clauses_passed_engine) + " passed only through the shared engine, ";
   std::fprintf(out,
-               "\n%d passed, %d failed, %d errors (%s, MUST clauses; also %d expected failures, %d unexpected passes, "
+               "\n%d passed, %d failed, %d errors (%s, MUST clauses; also %s%d expected failures, %d unexpected passes, "
                "%d unsupported, %d flaky; %d IMPL differ; %.1fs)%s\n",
-               n.clauses_passed, n.clauses_failed, n.scenario_errors, run.runtime.c_str(), n.clauses_expected,
+               n.clauses_passed, n.clauses_failed, n.scenario_errors, run.runtime.c_str(), engine.c_str(),
+               n.clauses_expected,
                n.clauses_unexpected_pass, n.clauses_unsupported, n.clauses_flaky, n.clauses_impl_differs,
                run.seconds, run.interrupted ? "\nINTERRUPTED: only the scenarios that finished are counted" : "");
 }

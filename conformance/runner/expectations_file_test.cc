@@ -79,6 +79,20 @@ TEST(Verdict, JudgesAgainstTheExpectations) {
   EXPECT_EQ(JudgeResult(Result("a.scn", Status::kUnsupported), false, nullptr).verdict, Verdict::kUnsupported);
 }
 
+TEST(Verdict, APassThroughTheEngineIsItsOwnVerdict) {
+  ScenarioResult r = Result("a.scn", Status::kPass);
+  r.engine_families = {"channels", "select"};
+  Judgement j = JudgeResult(r, false, nullptr);
+  EXPECT_EQ(j.verdict, Verdict::kPassEngine);
+  EXPECT_EQ(j.note, "through the shared engine: channels, select");
+  EXPECT_STREQ(VerdictLabel(j.verdict), "PASS (engine)");
+  EXPECT_FALSE(IsProblem(j.verdict));
+  KnownIssue fail{"a.scn", false, Status::kFail, "bug", "known", 1};
+  EXPECT_EQ(JudgeResult(r, false, &fail).verdict, Verdict::kUnexpectedPass);
+  r.status = Status::kFail;
+  EXPECT_EQ(JudgeResult(r, false, nullptr).verdict, Verdict::kNewFailure);
+}
+
 TEST(ExpectationsFile, UpdateKeepsReasonsAndMarksNewEntries) {
   std::vector<std::string> errors;
   auto f = ExpectationsFile::Parse(kText, "x.txt", &errors);

@@ -100,6 +100,7 @@ RunCounts CountRun(const RuntimeRun& run) {
     }
     switch (c.verdict) {
       case Verdict::kPass: ++n.clauses_passed; break;
+      case Verdict::kPassEngine: ++n.clauses_passed_engine; break;
       case Verdict::kUnsupported: ++n.clauses_unsupported; break;
       case Verdict::kFlaky: ++n.clauses_flaky; break;
       case Verdict::kExpectedFailure:
@@ -110,7 +111,9 @@ RunCounts CountRun(const RuntimeRun& run) {
   }
   for (const auto& s : run.scenarios) {
     ++n.scenarios;
-    n.scenarios_passed += s.result.status == Status::kPass;
+    bool passed = s.result.status == Status::kPass;
+    n.scenarios_passed += passed && s.result.engine_families.empty();
+    n.scenarios_passed_engine += passed && !s.result.engine_families.empty();
     n.scenario_errors += s.result.invalid;
     n.problems += IsProblem(s.judgement.verdict) || s.result.invalid;
   }

@@ -39,7 +39,12 @@ struct RuntimeRun {
   std::string runtime;
   std::string description;
   std::string driver;
-  std::set<std::string> capabilities;
+  std::string runtime_file;            // the description file it came from; "" from flags
+  std::set<std::string> capabilities;  // as used: the driver's, after overrides
+  std::set<std::string> declared_capabilities;  // as the driver declared them
+  std::string capability_overrides;    // e.g. "-preemptive"; "" for none
+  FamilyMap families;                  // the driver's declaration (protocol 2)
+  std::vector<std::string> identity;   // what exactly ran (toolchain, library versions)
   std::string skipped;  // non-empty: not run, and why
   bool interrupted = false;  // stopped by SIGINT/SIGTERM: `scenarios` holds those that finished
   double seconds = 0;
@@ -54,10 +59,13 @@ void JudgeRun(const std::vector<ScenarioResult>& results, const std::vector<lang
               const std::vector<spec::Clause>& clauses, const ExpectationsFile* expectations,
               RuntimeRun* run);
 
+// Passes count only the runtime's own (native) passes; a pass that went
+// through the shared engine is counted apart, in *_passed_engine.
 struct RunCounts {
-  int clauses_passed = 0, clauses_failed = 0, clauses_expected = 0, clauses_unsupported = 0,
-      clauses_impl_differs = 0, clauses_unexpected_pass = 0, clauses_flaky = 0;
-  int scenarios = 0, scenarios_passed = 0, problems = 0;  // problems: new failures + unexpected passes + errors
+  int clauses_passed = 0, clauses_passed_engine = 0, clauses_failed = 0, clauses_expected = 0,
+      clauses_unsupported = 0, clauses_impl_differs = 0, clauses_unexpected_pass = 0, clauses_flaky = 0;
+  int scenarios = 0, scenarios_passed = 0, scenarios_passed_engine = 0;
+  int problems = 0;         // new failures + unexpected passes + errors
   int scenario_errors = 0;  // malformed scenarios (ScenarioResult::invalid), counted in no clause
 };
 

@@ -16,6 +16,12 @@ int StatusRank(Status s) {
   return 5;
 }
 
+std::string Join(const std::vector<std::string>& words) {
+  std::string out;
+  for (const auto& w : words) out += (out.empty() ? "" : ", ") + w;
+  return out;
+}
+
 std::string FirstFailure(const ScenarioResult& r) {
   return r.failures.empty() ? std::string(StatusName(r.status)) : r.failures.front();
 }
@@ -25,12 +31,27 @@ std::string FirstFailure(const ScenarioResult& r) {
 const char* VerdictName(Verdict v) {
   switch (v) {
     case Verdict::kPass: return "pass";
+    case Verdict::kPassEngine: return "pass-engine";
     case Verdict::kUnsupported: return "unsupported";
     case Verdict::kFlaky: return "flaky";
     case Verdict::kExpectedFailure: return "expected-failure";
     case Verdict::kImplDiffers: return "impl-differs";
     case Verdict::kUnexpectedPass: return "unexpected-pass";
     case Verdict::kNewFailure: return "new-failure";
+  }
+  return "?";
+}
+
+const char* VerdictLabel(Verdict v) {
+  switch (v) {
+    case Verdict::kPass: return "PASS";
+    case Verdict::kPassEngine: return "PASS (engine)";
+    case Verdict::kUnsupported: return "UNSUPPORTED";
+    case Verdict::kFlaky: return "FLAKY";
+    case Verdict::kExpectedFailure: return "EXPECTED FAILURE";
+    case Verdict::kImplDiffers: return "IMPL DIFFERS";
+    case Verdict::kUnexpectedPass: return "UNEXPECTED PASS";
+    case Verdict::kNewFailure: return "NEW FAILURE";
   }
   return "?";
 }
@@ -43,6 +64,7 @@ Judgement JudgeResult(const ScenarioResult& r, bool impl_only, const KnownIssue*
     if (known)
       return {Verdict::kUnexpectedPass, std::string("passed, but listed as ") + StatusName(known->status) +
                                             " (" + known->category + ": " + known->reason + ")"};
+    if (!r.engine_families.empty()) return {Verdict::kPassEngine, "through the shared engine: " + Join(r.engine_families)};
     return {Verdict::kPass, ""};
   }
   if (known && known->status == r.status) {

@@ -14,7 +14,8 @@ namespace conform {
 // From best to worst: a clause takes the worst verdict of its scenarios.
 enum class Verdict {
   kPass,
-  kUnsupported,      // a required capability is not declared
+  kPassEngine,       // passed, but through families borrowed from the shared engine
+  kUnsupported,      // a required capability or family is not declared
   kFlaky,            // listed as flaky: any status is accepted
   kExpectedFailure,  // failed exactly as the expectations file says
   kImplDiffers,      // only IMPL clauses, not passing: reported, never failing
@@ -22,9 +23,15 @@ enum class Verdict {
   kNewFailure,       // a MUST scenario failing in a way the file does not list
 };
 
-// "pass", "unsupported", "flaky", "expected-failure", "impl-differs",
-// "unexpected-pass", "new-failure".
+// "pass", "pass-engine", "unsupported", "flaky", "expected-failure",
+// "impl-differs", "unexpected-pass", "new-failure".
 const char* VerdictName(Verdict v);
+
+// How people read it: "PASS", "PASS (engine)", "UNSUPPORTED", ...
+const char* VerdictLabel(Verdict v);
+
+// A pass, native or through the engine.
+inline bool IsPass(Verdict v) { return v == Verdict::kPass || v == Verdict::kPassEngine; }
 
 // Whether the verdict makes the run (or test) fail.
 inline bool IsProblem(Verdict v) { return v == Verdict::kUnexpectedPass || v == Verdict::kNewFailure; }

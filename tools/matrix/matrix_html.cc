@@ -12,7 +12,7 @@ constexpr const char* kPage = R"HTML(<!DOCTYPE html>
 <title>Goroutine runtime conformance matrix</title>
 <style>
 :root{--pass:#2e9e4f;--fail:#d64541;--timeout:#e67e22;--crash:#8e1b1b;--error:#7b3fa0;--unsup:#b8bec6;
---expected:#f2c94c;--impl:#5b8def;--unexpected:#ff5fa2;--flaky:#9aa36b;--none:#f1f3f5}
+--expected:#f2c94c;--impl:#5b8def;--unexpected:#ff5fa2;--flaky:#9aa36b;--none:#f1f3f5;--engine:#a8d5b5}
 *{box-sizing:border-box}body{margin:0;height:100vh;display:flex;flex-direction:column;font:13px/1.4 system-ui,-apple-system,"Segoe UI",sans-serif;color:#1d2329;background:#fafbfc}
 header{flex:none;padding:14px 20px 8px;border-bottom:1px solid #dde1e5;background:#fff}
 h1{font-size:19px;margin:0 0 4px}.sub{color:#5f6b76;font-size:12px}
@@ -34,6 +34,7 @@ td.c{text-align:center;cursor:pointer;font-size:11px;font-weight:600;color:#fff;
 td.c:hover{outline:2px solid #1d2329;outline-offset:-2px}td.c.sel{outline:3px solid #111;outline-offset:-3px}
 .pass{background:var(--pass)}.fail{background:var(--fail)}.timeout{background:var(--timeout)}.crash{background:var(--crash)}
 .error{background:var(--error)}.unsupported{background:var(--unsup);color:#3b4650!important}.expected{background:var(--expected);color:#4a3b00!important}
+.engine{background:repeating-linear-gradient(135deg,var(--engine) 0 6px,#c9e6d1 6px 12px);color:#14532d!important}
 .impl{background:var(--impl)}.unexpected{background:var(--unexpected)}.flaky{background:var(--flaky)}
 .none{background:var(--none);color:#9aa3ab!important;cursor:default!important}
 aside{width:520px;flex:none;border-left:1px solid #dde1e5;background:#fff;overflow:auto;padding:12px 16px}
@@ -54,12 +55,12 @@ what it expects, the observed trace, stderr and why it failed. Hover a clause id
 <script>
 "use strict";
 const D=JSON.parse(document.getElementById("data").textContent);
-const KIND={pass:["pass","PASS"],fail:["fail","FAIL"],timeout:["timeout","TIMEOUT"],crash:["crash","CRASH"],error:["error","ERROR"],
+const KIND={pass:["pass","PASS"],engine:["engine","PASS (engine)"],fail:["fail","FAIL"],timeout:["timeout","TIMEOUT"],crash:["crash","CRASH"],error:["error","ERROR"],
 unsupported:["unsupported","UNSUPPORTED"],expected:["expected","EXPECTED FAIL"],impl:["impl","IMPL DIFFERS"],
 unexpected:["unexpected","UNEXPECTED PASS"],flaky:["flaky","FLAKY"],limit:["crash","LIMIT"],none:["none","—"]};
 function el(t,a,...kids){const e=document.createElement(t);for(const k in a||{}){if(k==="class")e.className=a[k];else if(k==="text")e.textContent=a[k];else e.setAttribute(k,a[k]);}
 for(const c of kids)e.append(c);return e;}
-function kindOf(v,status){switch(v){case"pass":return"pass";case"unsupported":return"unsupported";case"flaky":return"flaky";
+function kindOf(v,status){switch(v){case"pass":return"pass";case"pass-engine":return"engine";case"unsupported":return"unsupported";case"flaky":return"flaky";
 case"expected-failure":return"expected";case"impl-differs":return"impl";case"unexpected-pass":return"unexpected";
 default:return{FAIL:"fail",TIMEOUT:"timeout",CRASH:"crash",LIMIT:"limit",ERROR:"error",UNSUPPORTED:"unsupported",PASS:"pass"}[status]||"fail";}}
 const runs=D.runs;const byRun=runs.map(r=>{const m={};for(const c of (r.clauses||[]))m[c.id]=c;return m;});
@@ -69,11 +70,15 @@ document.getElementById("sub").textContent=`${D.clauses.length} clauses · ${run
 const sum=document.getElementById("summary");
 for(const r of runs){const card=el("div",{class:"card"+(r.skipped?" skip":"")});card.append(el("b",{text:r.runtime}),el("div",{class:"sub",text:r.description}));
 if(r.skipped){card.append(el("div",{class:"note",text:"not run: "+r.skipped}));}
-else{const s=r.summary;card.append(el("div",{class:"n",text:`${s.clauses_passed} pass · ${s.clauses_failed} fail · ${s.clauses_expected_failure} expected`}),
+else{const s=r.summary;card.append(el("div",{class:"n",text:`${s.clauses_passed} pass`+(s.clauses_passed_engine?` (+${s.clauses_passed_engine} through the engine)`:"")+` · ${s.clauses_failed} fail · ${s.clauses_expected_failure} expected`}),
 el("div",{class:"n sub",text:`${s.clauses_unsupported} unsupported · ${s.impl_clauses_differing} IMPL differ · ${s.scenarios} scenarios in ${s.seconds??r.seconds.toFixed(1)}s`}));}
+for(const id of (r.identity||[]))card.append(el("div",{class:"sub",text:id}));
+if(r.capability_overrides)card.append(el("div",{class:"sub",text:"capabilities overridden: "+r.capability_overrides}));
+const borrowed=Object.entries(r.families||{}).filter(([,v])=>v!=="native").map(([k,v])=>`${k} ${v}`);
+if(borrowed.length)card.append(el("div",{class:"sub",text:"families: "+borrowed.join(", ")}));
 sum.append(card);}
 const leg=document.getElementById("legend");
-for(const k of["pass","fail","timeout","crash","error","unsupported","expected","impl","unexpected","flaky","none"]){
+for(const k of["pass","engine","fail","timeout","crash","error","unsupported","expected","impl","unexpected","flaky","none"]){
 leg.append(el("span",{},el("i",{class:"sw "+KIND[k][0]}),k==="none"?"no scenario run":KIND[k][1].toLowerCase()));}
 const t=document.getElementById("matrix");const head=el("tr",{},el("th",{text:"clause"}),el("th",{text:"level"}));
 runs.forEach(r=>head.append(el("th",{class:"rt"+(r.skipped?" skip":""),title:r.skipped||r.description,text:r.runtime})));
@@ -94,7 +99,7 @@ det.append(el("h2",{text:id}),el("div",{class:"sub",text:`${rt} · ${clause?clau
 if(!c){det.append(el("p",{class:"hint",text:"No scenario for this clause was run on this runtime."}));return;}
 for(const f of c.scenarios){const s=scnByRun[ri][f];if(!s)continue;const k=kindOf(s.verdict,s.status);
 const box=el("div",{class:"scn"});box.append(el("div",{class:"hd"},el("span",{class:"badge "+KIND[k][0],text:KIND[k][1]}),el("code",{text:f}),el("span",{class:"sub",text:s.seconds.toFixed(2)+"s"})));
-const b=el("div",{class:"body"});if(s.note)b.append(el("div",{class:"note",text:s.note}));
+const b=el("div",{class:"body"});if(s.note)b.append(el("div",{class:k==="engine"?"sub":"note",text:s.note}));
 if(s.known&&(s.verdict==="new-failure"||s.verdict==="unexpected-pass"))b.append(el("div",{class:"sub",text:`expectations: ${s.known.status} · ${s.known.category} · ${s.known.reason}`}));
 if(s.failures.length){b.append(el("h4",{text:"failures"}),pre(s.failures.join("\n")));}
 const tr=traceText(s);
