@@ -5,8 +5,6 @@
 #include <cstdio>
 #include <cstdlib>
 
-#include "conformance/runner/runtimes.h"
-
 namespace conform {
 namespace {
 
@@ -103,10 +101,19 @@ int64_t SizeInRange(const std::string& flag, const std::string& text, int64_t lo
   return n * unit;
 }
 
-std::string RuntimeNames() {
-  std::string names;
-  for (const auto& r : Runtimes()) names += (names.empty() ? "" : ", ") + r.name;
-  return names;
+std::string Join(const std::vector<std::string>& names) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
+  return out;
+}
+
+// Flags naming a runtime from outside the tree; "" or why they conflict.
+std::string CheckRuntimeChoice(const ConformFlags& f) {
+  if (!f.driver.empty() && !f.runtime.empty()) return "--driver and --runtime each choose the runtime: give one";
+  if (!f.name.empty() && f.driver.empty()) return "--name names a --driver runtime (a .runtime file has its own name)";
+  if (f.all && f.capabilities) return "--capabilities overrides one runtime: use --runtime=NAME or --driver, not --all";
+  if (f.all && !f.expectations.empty()) return "--expectations belongs to one runtime: use --runtime=NAME or --driver, not --all";
+  return "";
 }
 
 }  // namespace
@@ -118,14 +125,28 @@ std::string FormatBytes(int64_t n) {
   return std::to_string(n) + " bytes";
 }
 
-std::string ConformUsage() {
-  return std::string("usage: conform [--runtime=NAME | --all] [--clause=GLOB]... [--feature=AREA]... [--file=SUBSTR]...\n"
+std::string ConformUsage(const std::vector<std::string>& runtimes) {
+  return std::string("usage: conform [--runtime=NAME | --driver=CMD [--name=NAME] | --runtime-file=PATH | --all]\n"
+         "               [--expectations=FILE] [--capabilities=[+-]CAP,...] [--go=PATH] [--gccgo=PATH]\n"
+         "               [--clause=GLOB]... [--feature=AREA]... [--file=SUBSTR]...\n"
          "               [--report-dir=DIR] [--no-expectations] [--update-expectations]\n"
          "               [--timeout-scale=X] [-j N] [--driver-memory=SIZE] [--driver-output=SIZE]\n"
          "               [--scenarios=PATH]... [FILE.scn | DIR]...\n"
-         "  --runtime=NAME         ") + RuntimeNames() + " (the first is the default)\n" +
+         "  --runtime=NAME         a runtime of conformance/runtimes/*.runtime or of a --runtime-file\n"
+         "                         (default: reference)") + (runtimes.empty() ? "" : "; here: " + Join(runtimes)) + "\n" +
          std::string(
-         "  --all                  every runtime whose driver and toolchain are present; writes matrix.html\n"
+         "  --driver=CMD           any driver speaking protocol 2 (conformance/INTERPRETING.md): a path, or a\n"
+         "                         program on PATH, with optional arguments (--driver='python3 my_driver.py')\n"
+         "  --name=NAME            the --driver runtime's name in reports (default: the program's name)\n"
+         "  --runtime-file=PATH    a runtime description (name, command, env, capabilities, expectations;\n"
+         "                         see conformance/runner/runtimes.h); repeatable; alone it runs that runtime\n"
+         "  --expectations=FILE    the runtime's known failures (default: its description's; none for --driver)\n"
+         "  --capabilities=LIST    override what the driver declares: -preemptive,+fairness (changes) or\n"
+         "                         os-threads,syscalls (the whole set)\n"
+         "  --go=PATH, --gccgo=PATH  the Go toolchain for the go and gccgo drivers (else $CONFORM_GO,\n"
+         "                         $CONFORM_GCCGO, $GOROOT/bin/go, then PATH)\n"
+         "  --all                  every runtime of conformance/runtimes, every --runtime-file and --driver;\n"
+         "                         writes matrix.html\n"
          "  --clause=GLOB          scenarios naming a clause id matching GLOB (e.g. 'goexit.*')\n"
          "  --feature=AREA         scenarios of an area (folder or clause prefix), e.g. goexit, chan\n"
          "  --file=SUBSTR          scenarios whose path contains SUBSTR\n"
@@ -133,7 +154,7 @@ std::string ConformUsage() {
          "                         instead of the suite's own (judged the same way; repeatable)\n"
          "  --report-dir=DIR       where <runtime>.json, <runtime>.junit.xml (and matrix.html) go\n"
          "                         (default: $BUILD_WORKSPACE_DIRECTORY/reports, else ./reports)\n"
-         "  --no-expectations      ignore conformance/expectations/<runtime>.txt\n"
+         "  --no-expectations      ignore the runtime's expectations file\n"
          "  --update-expectations  rewrite that file from this run\n"
          "  --timeout-scale=X      multiply every scenario's @timeout by X (0.001 to 1000)\n"
          "  -j N                   scenarios run in parallel (default: number of CPUs; at most 1024,\n"
@@ -143,8 +164,9 @@ std::string ConformUsage() {
          "  --driver-output=SIZE   kill a driver whose stdout or stderr passes SIZE: verdict LIMIT\n"
          "                         (default 16M; 4K to 1G)\n"
          "Exit status: 0 when every scenario passed or failed as expected; 1 on a new failure, an\n"
-         "unexpected pass or a scenario in error; 2 on bad usage or a missing driver; 3 when a report\n"
-         "or expectations file cannot be written; 130 or 143 when interrupted (SIGINT, SIGTERM).\n");
+         "unexpected pass or a scenario in error; 2 on bad usage, or a driver that is missing or does\n"
+         "not speak protocol 2; 3 when a report or expectations file cannot be written; 130 or 143\n"
+         "when interrupted (SIGINT, SIGTERM).\n");
 }
 
 std::optional<ConformFlags> ParseConformFlags(int argc, char** argv, std::string* error) {
@@ -158,6 +180,13 @@ std::optional<ConformFlags> ParseConformFlags(int argc, char** argv, std::string
     else if (arg == "--no-expectations") f.use_expectations = false;
     else if (arg == "--update-expectations") f.update_expectations = true;
     else if ((v = Value("--runtime", argc, argv, &k, error))) f.runtime = *v;
+    else if ((v = Value("--driver", argc, argv, &k, error))) f.driver = *v;
+    else if ((v = Value("--name", argc, argv, &k, error))) f.name = *v;
+    else if ((v = Value("--expectations", argc, argv, &k, error))) f.expectations = *v;
+    else if ((v = Value("--capabilities", argc, argv, &k, error))) f.capabilities = *v;
+    else if ((v = Value("--runtime-file", argc, argv, &k, error))) f.runtime_files.push_back(*v);
+    else if ((v = Value("--go", argc, argv, &k, error))) f.go = *v;
+    else if ((v = Value("--gccgo", argc, argv, &k, error))) f.gccgo = *v;
     else if ((v = Value("--clause", argc, argv, &k, error))) f.selection.clause_globs.push_back(*v);
     else if ((v = Value("--feature", argc, argv, &k, error))) f.selection.features.push_back(*v);
     else if ((v = Value("--file", argc, argv, &k, error))) f.selection.file_substrings.push_back(*v);
@@ -175,12 +204,12 @@ std::optional<ConformFlags> ParseConformFlags(int argc, char** argv, std::string
     else *error = "unknown flag '" + arg + "'";
     if (!error->empty()) return std::nullopt;
   }
-  if (!FindRuntime(f.runtime)) {
-    *error = "unknown runtime '" + f.runtime + "' (known: " + RuntimeNames() + ")";
+  if (std::string why = CheckRuntimeChoice(f); !why.empty()) {
+    *error = why;
     return std::nullopt;
   }
   if (f.all && f.update_expectations) {
-    *error = "--update-expectations works on one runtime: use --runtime=NAME";
+    *error = "--update-expectations works on one runtime: use --runtime=NAME or --driver";
     return std::nullopt;
   }
   if (f.update_expectations && !f.scenario_paths.empty()) {

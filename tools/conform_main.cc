@@ -16,6 +16,7 @@
 
 #include "conformance/lang/parser.h"
 #include "conformance/runner/child_process.h"
+#include "conformance/runner/driver_protocol.h"
 #include "conformance/runner/expectations_file.h"
 #include "conformance/runner/reports.h"
 #include "conformance/runner/runtimes.h"
@@ -23,6 +24,7 @@
 #include "conformance/runner/suite_run.h"
 #include "spec/clauses.h"
 #include "tools/conform_flags.h"
+#include "tools/conform_runtimes.h"
 #include "tools/conform_table.h"
 #include "tools/matrix/matrix_html.h"
 
@@ -32,6 +34,8 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr const char* kScenarioRoot = "conformance/scenarios";
+constexpr const char* kRuntimeDir = "conformance/runtimes";  // the tree's runtime descriptions
+constexpr const char* kDefaultRuntime = "reference";
 
 // Exit statuses (interrupted: 128 + the signal, as a shell reports it).
 constexpr int kOk = 0, kProblems = 1, kUsage = 2, kWriteFailed = 3;
@@ -48,9 +52,14 @@ std::string Getenv(const char* name) {
 }
 
 // Moves into the runfiles tree, so that drivers, scenarios and clauses are
-// at their workspace-relative paths. false if it cannot be found.
+// at their workspace-relative paths: under `bazel run`, `bazel test`, or the
+// built binary run directly (by any path, or from PATH). false if it cannot
+// be found.
 bool EnterRunfiles(const char* argv0) {
-  for (std::string dir : {Getenv("RUNFILES_DIR"), std::string(argv0) + ".runfiles"}) {
+  std::error_code ec;
+  std::string self = fs::read_symlink("/proc/self/exe", ec).string();
+  for (std::string dir : {Getenv("RUNFILES_DIR"), Getenv("TEST_SRCDIR"), std::string(argv0) + ".runfiles",
+                          self.empty() ? std::string() : self + ".runfiles"}) {
     if (!dir.empty() && fs::exists(dir + "/goconform/" + kScenarioRoot)) {
       fs::current_path(dir + "/goconform");
       return true;
@@ -59,12 +68,23 @@ bool EnterRunfiles(const char* argv0) {
   return fs::exists(kScenarioRoot);
 }
 
+// The directory conform was started from (bazel run's, not the runfiles).
+std::string InvocationDir() {
+  std::string cwd = Getenv("BUILD_WORKING_DIRECTORY");
+  return cwd.empty() ? fs::current_path().string() : cwd;
+}
+
+// --go and --gccgo: the drivers read CONFORM_GO and CONFORM_GCCGO.
+void ExportToolchains(const ConformFlags& flags) {
+  if (!flags.go.empty()) setenv("CONFORM_GO", flags.go.c_str(), 1);
+  if (!flags.gccgo.empty()) setenv("CONFORM_GCCGO", flags.gccgo.c_str(), 1);
+}
+
 // Where reports go and where the workspace is, resolved before EnterRunfiles.
 Env ResolveEnv(const ConformFlags& flags) {
   Env env;
   env.workspace = Getenv("BUILD_WORKSPACE_DIRECTORY");
-  std::string cwd = Getenv("BUILD_WORKING_DIRECTORY");
-  if (cwd.empty()) cwd = fs::current_path().string();
+  std::string cwd = InvocationDir();
   if (!flags.report_dir.empty()) env.report_dir = fs::absolute(fs::path(cwd) / flags.report_dir).string();
   else env.report_dir = (env.workspace.empty() ? cwd : env.workspace) + "/reports";
   for (const auto& p : flags.scenario_paths)
@@ -75,23 +95,13 @@ Env ResolveEnv(const ConformFlags& flags) {
   return env;
 }
 
-// The expectations file to read and write: the source file when run by
-// `bazel run` (so edits count without a rebuild), else the runfiles copy.
-std::string ExpectationsFileFor(const Env& env, const std::string& runtime) {
-  std::string rel = ExpectationsPath(runtime);
-  if (!env.workspace.empty()) return env.workspace + "/" + rel;
+// The expectations file to read and write: through the runfiles' symlink,
+// the source file itself (so edits count without a rebuild, and
+// --update-expectations rewrites the file in the tree).
+std::string ExpectationsFileFor(const RuntimeSpec& spec) {
   std::error_code ec;
-  auto real = fs::canonical(rel, ec);
-  return ec ? rel : real.string();
-}
-
-// Why the runtime cannot be run here; empty when it can.
-std::string Unavailable(const RuntimeInfo& info) {
-  if (std::string why = ExecutableProblem(info.driver); !why.empty())
-    return "driver binary " + info.driver + " " + why +
-           (access(info.driver.c_str(), F_OK) != 0 ? " (is its target built and in //tools:conform's data?)" : "");
-  if (std::string tool = MissingTool(info); !tool.empty()) return "'" + tool + "' is not on PATH (run tools/setup)";
-  return "";
+  auto real = fs::canonical(spec.expectations, ec);
+  return ec ? spec.expectations : real.string();
 }
 
 struct Suite {
@@ -204,28 +214,48 @@ bool DropInterrupted(std::vector<ScenarioResult>& results, std::vector<lang::Sce
   return dropped || InterruptSignal() != 0;
 }
 
-// Runs one runtime with progress lines; run->skipped says why it did not.
-RuntimeRun RunRuntime(const RuntimeInfo& info, const Suite& suite, const std::vector<spec::Clause>& clauses,
-                      const ExpectationsFile* expectations, const ConformFlags& flags) {
+// A run of `spec` before any scenario: its provenance.
+RuntimeRun NewRun(const RuntimeSpec& spec) {
   RuntimeRun run;
-  run.runtime = info.name;
-  run.description = info.description;
-  run.driver = info.driver;
-  std::string err;
-  run.capabilities = QueryCapabilities(info.driver, &err);
-  if (!err.empty()) {
-    run.skipped = err;
-    return run;
-  }
-  std::string caps;
+  run.runtime = spec.name;
+  run.description = spec.description;
+  run.runtime_file = spec.file;
+  for (const auto& w : spec.command.argv) run.driver += (run.driver.empty() ? "" : " ") + w;
+  for (const auto& o : spec.capabilities) run.capability_overrides += (run.capability_overrides.empty() ? "" : " ") + o;
+  return run;
+}
+
+// The header of a runtime's run: capabilities, borrowed or absent families,
+// identity lines.
+void PrintRunHeader(const RuntimeRun& run, size_t scenarios, int jobs) {
+  std::string caps, families;
   for (const auto& c : run.capabilities) caps += " " + c;
+  for (const auto& [name, source] : run.families)
+    if (source != FamilySource::kNative) families += " " + name + "=" + FamilySourceName(source);
+  std::printf("== %s (%s): %zu scenarios, %d jobs; capabilities:%s%s\n", run.runtime.c_str(), run.description.c_str(),
+              scenarios, jobs, caps.empty() ? " none" : caps.c_str(),
+              run.capability_overrides.empty() ? "" : (" (overridden: " + run.capability_overrides + ")").c_str());
+  if (!families.empty()) std::printf("   families not native:%s\n", families.c_str());
+  for (const auto& id : run.identity) std::printf("   identity: %s\n", id.c_str());
+  std::fflush(stdout);
+}
+
+// Runs one runtime with progress lines; run->skipped says why it did not
+// (its driver cannot say what it is: one line).
+RuntimeRun RunRuntime(const RuntimeSpec& spec, const Suite& suite, const std::vector<spec::Clause>& clauses,
+                      const ExpectationsFile* expectations, const ConformFlags& flags) {
+  RuntimeRun run = NewRun(spec);
+  auto queried = QueryRuntime(spec, &run.skipped);
+  if (!queried) return run;
+  run.declared_capabilities = queried->info.capabilities;
+  run.capabilities = queried->capabilities;
+  run.families = queried->info.families;
+  run.identity = queried->info.identity;
   int jobs = flags.jobs > 0 ? flags.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   jobs = static_cast<int>(std::min<size_t>(static_cast<size_t>(jobs), suite.files.size()));
-  std::printf("== %s (%s): %zu scenarios, %d jobs; capabilities:%s\n", info.name.c_str(), info.description.c_str(),
-              suite.files.size(), jobs, caps.empty() ? " none" : caps.c_str());
-  std::fflush(stdout);
+  PrintRunHeader(run, suite.files.size(), jobs);
   RunOptions opts = RunOptionsFor(flags, clauses);
-  opts.prebuild = info.prebuild;
+  ApplyDriver(spec, queried->info, &opts);
   auto progress = [&](size_t k, size_t n, const ScenarioResult& r) {
     std::printf("[%zu/%zu] %-11s %s (%.2fs)\n", k, n, StatusName(r.status), r.file.c_str(), r.seconds);
     std::fflush(stdout);
@@ -234,7 +264,7 @@ RuntimeRun RunRuntime(const RuntimeInfo& info, const Suite& suite, const std::ve
   std::vector<lang::Scenario> parsed;
   std::string warning;
   std::vector<ScenarioResult> results =
-      RunScenarios(info.driver, run.capabilities, suite.files, opts, jobs, progress, &parsed, &warning);
+      RunScenarios(spec.command.argv[0], run.capabilities, suite.files, opts, jobs, progress, &parsed, &warning);
   if (!warning.empty()) std::fprintf(stderr, "conform: warning: %s\n", warning.c_str());
   run.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   run.interrupted = DropInterrupted(results, parsed);
@@ -275,7 +305,8 @@ std::optional<std::string> CheckReportDir(const std::string& dir) {
   return std::nullopt;
 }
 
-// Rewrites the runtime's expectations file from the run; whether it was written.
+// Rewrites the runtime's expectations file from the run (a new file gets a
+// header saying what it is); whether it was written.
 bool UpdateExpectations(const RuntimeRun& run, const ExpectationsFile& old, const std::string& path) {
   if (run.interrupted) {
     std::fprintf(stderr, "conform: not updating %s: the run was interrupted\n", path.c_str());
@@ -284,6 +315,11 @@ bool UpdateExpectations(const RuntimeRun& run, const ExpectationsFile& old, cons
   std::vector<ScenarioResult> results;
   for (const auto& s : run.scenarios) results.push_back(s.result);
   ExpectationsFile next = old.Updated(results);
+  if (next.header.empty())
+    next.header = {"# Known failures of the " + run.runtime + " runtime. One line per scenario:",
+                   "#   PATH | FAIL|CRASH|TIMEOUT|UNSUPPORTED|ERROR|LIMIT | category | reason",
+                   "#   flaky PATH | reason",
+                   "# Replace each TODO with the reason, checked by hand (conformance/INTERPRETING.md)."};
   if (auto err = WriteTextFile(path, next.Format())) {
     std::fprintf(stderr, "conform: %s\n", err->c_str());
     return false;
@@ -304,11 +340,16 @@ int ExitStatus(bool problems, bool written) {
   return problems ? kProblems : kOk;
 }
 
-// The expectations of a runtime; nullopt (after printing why) if unreadable.
-std::optional<ExpectationsFile> LoadExpectations(const Env& env, const std::string& runtime, bool use) {
-  if (!use) return ExpectationsFile{};
+// The expectations of a runtime (none when it names no file); nullopt
+// (after printing why) if unreadable.
+std::optional<ExpectationsFile> LoadExpectations(const RuntimeSpec& spec, bool use) {
+  if (!use || spec.expectations.empty()) return ExpectationsFile{};
   std::vector<std::string> errors;
-  auto file = ExpectationsFile::Read(ExpectationsFileFor(env, runtime), &errors);
+  std::string path = ExpectationsFileFor(spec);
+  if (!fs::exists(path))
+    std::printf("== %s: %s does not exist yet: every failure is new (--update-expectations writes it)\n",
+                spec.name.c_str(), path.c_str());
+  auto file = ExpectationsFile::Read(path, &errors);
   for (const auto& e : errors) std::fprintf(stderr, "conform: %s\n", e.c_str());
   return file;
 }
@@ -320,45 +361,49 @@ std::string Now() {
   return buf;
 }
 
-int RunOne(const ConformFlags& flags, const Env& env, const Suite& suite, const std::vector<spec::Clause>& clauses) {
-  const RuntimeInfo& info = *FindRuntime(flags.runtime);
-  if (std::string why = Unavailable(info); !why.empty()) {
-    std::fprintf(stderr, "conform: cannot run %s: %s\n", info.name.c_str(), why.c_str());
+// Whether expectations judge the run: asked for, and the runtime has a file.
+bool Judged(const RuntimeSpec& spec, const ConformFlags& flags) {
+  return flags.use_expectations && !spec.expectations.empty();
+}
+
+int RunOne(const RuntimeSpec& spec, const ConformFlags& flags, const Env& env, const Suite& suite,
+           const std::vector<spec::Clause>& clauses) {
+  if (flags.update_expectations && spec.expectations.empty()) {
+    std::fprintf(stderr, "conform: %s has no expectations file to update: give --expectations=FILE\n",
+                 spec.name.c_str());
     return kUsage;
   }
-  auto expectations = LoadExpectations(env, info.name, flags.use_expectations);
+  auto expectations = LoadExpectations(spec, flags.use_expectations);
   if (!expectations) return kUsage;
-  RuntimeRun run = RunRuntime(info, suite, clauses, flags.use_expectations ? &*expectations : nullptr, flags);
+  RuntimeRun run = RunRuntime(spec, suite, clauses, Judged(spec, flags) ? &*expectations : nullptr, flags);
   if (!run.skipped.empty()) {
-    std::fprintf(stderr, "conform: %s\n", run.skipped.c_str());
+    std::fprintf(stderr, "conform: cannot run %s: %s\n", spec.name.c_str(), run.skipped.c_str());
     return kUsage;
   }
   PrintClauseTable(run, stdout);
   PrintProblems(run, stdout);
   bool written = WriteReports(run, env);
   if (flags.update_expectations) {
-    written = UpdateExpectations(run, *expectations, ExpectationsFileFor(env, info.name)) && written;
+    written = UpdateExpectations(run, *expectations, ExpectationsFileFor(spec)) && written;
     return ExitStatus(CountRun(run).scenario_errors > 0, written);
   }
   return ExitStatus(CountRun(run).problems > 0, written);
 }
 
-int RunAll(const ConformFlags& flags, const Env& env, const Suite& suite, const std::vector<spec::Clause>& clauses) {
+// Every runtime, then the matrix. A runtime whose driver cannot say what it
+// is gets a greyed column with the reason, and the run exits 2.
+int RunAll(const std::vector<RuntimeSpec>& specs, const ConformFlags& flags, const Env& env, const Suite& suite,
+           const std::vector<spec::Clause>& clauses) {
   std::vector<RuntimeRun> runs;
-  bool problems = false, written = true;
-  for (const auto& info : Runtimes()) {
+  bool problems = false, written = true, not_run = false;
+  for (const auto& spec : specs) {
     if (InterruptSignal()) break;
-    RuntimeRun run;
-    run.runtime = info.name;
-    run.description = info.description;
-    run.driver = info.driver;
-    run.skipped = Unavailable(info);
-    auto expectations = LoadExpectations(env, info.name, flags.use_expectations);
+    auto expectations = LoadExpectations(spec, flags.use_expectations);
     if (!expectations) return kUsage;
-    if (run.skipped.empty())
-      run = RunRuntime(info, suite, clauses, flags.use_expectations ? &*expectations : nullptr, flags);
+    RuntimeRun run = RunRuntime(spec, suite, clauses, Judged(spec, flags) ? &*expectations : nullptr, flags);
     if (!run.skipped.empty()) {
-      std::printf("== %s: skipped: %s\n", info.name.c_str(), run.skipped.c_str());
+      std::printf("== %s: NOT RUN: %s\n", spec.name.c_str(), run.skipped.c_str());
+      not_run = true;
     } else {
       PrintClauseTable(run, stdout);
       PrintProblems(run, stdout);
@@ -371,11 +416,26 @@ int RunAll(const ConformFlags& flags, const Env& env, const Suite& suite, const 
   for (const auto& run : runs) {
     if (!run.skipped.empty()) continue;
     RunCounts n = CountRun(run);
-    std::printf("  %-10s %3d passed, %d failed, %d errors, %d expected failures, %d unsupported, %d IMPL differ (%.1fs)%s\n",
-                run.runtime.c_str(), n.clauses_passed, n.clauses_failed, n.scenario_errors, n.clauses_expected,
-                n.clauses_unsupported, n.clauses_impl_differs, run.seconds, run.interrupted ? " INTERRUPTED" : "");
+    std::printf("  %-18s %3d passed, %d failed, %d errors, %d passed through the engine, %d expected failures, "
+                "%d unsupported, %d IMPL differ (%.1fs)%s\n",
+                run.runtime.c_str(), n.clauses_passed, n.clauses_failed, n.scenario_errors, n.clauses_passed_engine,
+                n.clauses_expected, n.clauses_unsupported, n.clauses_impl_differs, run.seconds,
+                run.interrupted ? " INTERRUPTED" : "");
   }
-  return ExitStatus(problems, written);
+  for (const auto& run : runs)
+    if (!run.skipped.empty()) std::printf("  %-18s NOT RUN: %s\n", run.runtime.c_str(), run.skipped.c_str());
+  int status = ExitStatus(problems, written);
+  return status == kOk && not_run ? kUsage : status;
+}
+
+// The runtimes this invocation runs; nullopt after printing why.
+std::optional<std::vector<RuntimeSpec>> LoadRuntimes(const ConformFlags& flags) {
+  std::string error;
+  auto builtin = ReadRuntimesIn(kRuntimeDir, &error);
+  std::optional<std::vector<RuntimeSpec>> chosen;
+  if (builtin) chosen = ChooseRuntimes(flags, *builtin, kDefaultRuntime, &error);
+  if (!chosen) std::fprintf(stderr, "conform: %s\n", error.c_str());
+  return chosen;
 }
 
 int Main(int argc, char** argv) {
@@ -385,15 +445,21 @@ int Main(int argc, char** argv) {
     std::fprintf(stderr, "conform: %s\n%s", error.c_str(), ConformUsage().c_str());
     return kUsage;
   }
+  Env env = ResolveEnv(*flags);
+  ResolveUserPaths(&*flags, InvocationDir());
+  ExportToolchains(*flags);
   if (flags->help) {
-    std::printf("%s", ConformUsage().c_str());
+    std::string ignored;
+    auto builtin = EnterRunfiles(argv[0]) ? ReadRuntimesIn(kRuntimeDir, &ignored) : std::nullopt;
+    std::printf("%s", ConformUsage(builtin ? RuntimeNames(*builtin) : std::vector<std::string>{}).c_str());
     return kOk;
   }
-  Env env = ResolveEnv(*flags);
   if (!EnterRunfiles(argv[0])) {
     std::fprintf(stderr, "conform: cannot find the runfiles (run it with `bazel run //tools:conform`)\n");
     return kUsage;
   }
+  auto runtimes = LoadRuntimes(*flags);
+  if (!runtimes) return kUsage;
   auto clauses = spec::ReadClauses("spec/clauses.txt", &error);
   if (!clauses) {
     std::fprintf(stderr, "conform: %s\n", error.c_str());
@@ -409,7 +475,8 @@ int Main(int argc, char** argv) {
     return kWriteFailed;
   }
   InstallInterruptForwarding(OnInterrupt::kReturn);
-  return flags->all ? RunAll(*flags, env, *suite, *clauses) : RunOne(*flags, env, *suite, *clauses);
+  return flags->all ? RunAll(*runtimes, *flags, env, *suite, *clauses)
+                    : RunOne(runtimes->front(), *flags, env, *suite, *clauses);
 }
 
 }  // namespace

@@ -3,7 +3,10 @@
 // file: a known failure is skipped with its reason; a new failure or an
 // unexpected pass fails; a scenario naming only IMPL clauses never fails.
 //
-//   driver_suite_test --runtime=NAME   (conformance/runner/runtimes.cc)
+//   driver_suite_test --runtime-file=conformance/runtimes/NAME.runtime
+//
+// The runtime (driver, environment, capability overrides, expectations)
+// comes from its description file, as for `conform` (runtimes.h).
 //
 // The cases are registered in main, before RUN_ALL_TESTS, so sharding
 // (TEST_TOTAL_SHARDS/TEST_SHARD_INDEX) and test.xml see each scenario.
@@ -15,6 +18,7 @@
 
 #include "conformance/lang/parser.h"
 #include "conformance/runner/child_process.h"
+#include "conformance/runner/driver_protocol.h"
 #include "conformance/runner/expectations_file.h"
 #include "conformance/runner/runner.h"
 #include "conformance/runner/runtimes.h"
@@ -31,7 +35,8 @@ struct SuiteContext {
   std::string driver;
   RunOptions opts;
   std::set<std::string> caps;
-  std::string caps_error;
+  std::string caps_error;  // the driver does not speak protocol 2, or an override is wrong
+  std::vector<std::string> identity;
   std::optional<ExpectationsFile> expectations;
   std::vector<std::string> expectation_errors;
   std::map<std::string, std::string> clause_levels;
@@ -62,11 +67,11 @@ constexpr bool SanitizerBuild() {
   return false;
 }
 
-// Reads the runtime's expectations, plus <runtime>.sanitizer.txt in a
+// Reads the runtime's expectations, plus <name>.sanitizer.txt beside it in a
 // sanitizer build (limits of the sanitizers, not of the runtime).
-void LoadExpectations(const std::string& runtime) {
+void LoadExpectations(const std::string& path) {
   SuiteContext& ctx = Context();
-  std::string path = ExpectationsPath(runtime);
+  if (path.empty()) return;
   ctx.expectations = ExpectationsFile::Read(path, &ctx.expectation_errors);
   if (!SanitizerBuild() || !ctx.expectations) return;
   std::string extra = path.substr(0, path.size() - 4) + ".sanitizer.txt";
@@ -96,6 +101,10 @@ class ScenarioTest : public testing::Test {
     RecordProperty("conform_status", StatusName(r.status));
     RecordProperty("conform_verdict", VerdictName(j.verdict));
     if (j.verdict == Verdict::kPass) return;
+    if (j.verdict == Verdict::kPassEngine) {
+      RecordProperty("conform_reason", j.note);
+      return;
+    }
     std::string details;
     for (const auto& f : r.failures) details += "\n  " + f;
     if (IsProblem(j.verdict)) {
@@ -119,8 +128,9 @@ void RegisterScenarios(const std::vector<std::string>& files) {
   }
 }
 
-TEST(Suite, DriverDeclaresCapabilities) {
+TEST(Suite, DriverSpeaksProtocol2) {
   EXPECT_TRUE(Context().caps_error.empty()) << Context().caps_error;
+  for (const auto& id : Context().identity) RecordProperty("identity", id);
 }
 
 TEST(Suite, ExpectationsFileParses) {
@@ -139,20 +149,24 @@ TEST(Suite, ExpectationsNameExistingScenarios) {
 // Fills the context from the command line; an error message on bad usage.
 std::optional<std::string> Configure(int argc, char** argv) {
   std::string arg = argc < 2 ? "" : argv[1];
-  if (arg.rfind("--runtime=", 0) != 0) return "usage: driver_suite_test --runtime=NAME";
-  const RuntimeInfo* info = FindRuntime(arg.substr(10));
-  if (!info) return "unknown runtime " + arg.substr(10);
-  SuiteContext& ctx = Context();
-  ctx.driver = info->driver;
-  ctx.opts.prebuild = info->prebuild;
-  LoadExpectations(info->name);
+  if (arg.rfind("--runtime-file=", 0) != 0) return "usage: driver_suite_test --runtime-file=PATH";
   std::string err;
+  auto spec = ReadRuntimeFile(arg.substr(15), &err);
+  if (!spec) return err;
+  SuiteContext& ctx = Context();
+  ctx.driver = spec->command.argv[0];
+  LoadExpectations(spec->expectations);
   if (auto clauses = spec::ReadClauses("spec/clauses.txt", &err)) {
     for (const auto& c : *clauses) ctx.clause_levels[c.id] = c.level;
     ctx.clauses = std::move(*clauses);
     ctx.opts.clauses = &ctx.clauses;
   }
-  ctx.caps = QueryCapabilities(ctx.driver, &ctx.caps_error);
+  // A driver that cannot say what it is fails one test (DriverSpeaksProtocol2).
+  if (auto queried = QueryRuntime(*spec, &ctx.caps_error)) {
+    ctx.caps = queried->capabilities;
+    ctx.identity = queried->info.identity;
+    ApplyDriver(*spec, queried->info, &ctx.opts);
+  }
   return std::nullopt;
 }
 
@@ -169,6 +183,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", err->c_str());
     return 2;
   }
-  conform::RegisterScenarios(conform::DiscoverScenarios(conform::kScenarioRoot));
+  // A driver that cannot say what it is fails one test, not every scenario.
+  if (conform::Context().caps_error.empty())
+    conform::RegisterScenarios(conform::DiscoverScenarios(conform::kScenarioRoot));
   return RUN_ALL_TESTS();
 }
