@@ -1,22 +1,24 @@
 #include "conformance/drivers/go/go_driver.h"
 
-#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
-#include <functional>
 #include <string>
 #include <vector>
 
 #include "conformance/drivers/go/go_codegen.h"
+#include "conformance/drivers/go/go_toolchain.h"
 #include "conformance/interp/driver.h"
 #include "conformance/lang/parser.h"
 
 namespace conform {
 namespace {
+
+namespace fs = std::filesystem;
 
 [[noreturn]] void Fail(const std::string& msg) {
   std::fprintf(stderr, "%s\n", msg.c_str());
@@ -28,58 +30,85 @@ std::string CacheDir() {
   return d && *d ? d : "/tmp/conform-go-cache";
 }
 
-// Builds main.go in dir into dir/prog unless it is already there.
-std::string Build(const std::string& source, const char* compiler) {
-  std::string key = std::to_string(std::hash<std::string>{}(source + compiler));
-  std::string dir = CacheDir() + "/" + compiler + "-" + key;
+// Creates `dir` and its parents; fails the scenario with the reason if it cannot.
+void MakeDirs(const std::string& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) Fail("go_driver: cannot create the build cache " + dir + ": " + ec.message() + " (set CONFORM_GO_CACHE)");
+}
+
+// Builds `source` with toolchain `tc` into the cache, unless a binary built
+// from the same source by the same toolchain is already there.
+std::string Build(const std::string& source, const gotoolchain::Toolchain& tc) {
+  std::string dir = CacheDir() + "/" + tc.compiler + "-" + gotoolchain::Hash(tc.Key() + "\n" + source);
   std::string prog = dir + "/prog";
   if (access(prog.c_str(), X_OK) == 0) return prog;
-  mkdir(CacheDir().c_str(), 0755);
-  mkdir(dir.c_str(), 0755);
-  std::string tmp_src = dir + "/main.go";
+  MakeDirs(dir);
+  std::string src = dir + "/main.go";
   {
-    std::ofstream out(tmp_src);
+    std::ofstream out(src);
     out << source;
-    if (!out) Fail("go_driver: cannot write " + tmp_src);
+    std::ofstream about(dir + "/toolchain.txt");
+    for (const auto& line : tc.Identity()) about << line << "\n";
+    if (!out) Fail("go_driver: cannot write " + src);
   }
   // Built under a private name, then renamed: concurrent drivers never see half a binary.
   std::string tmp_prog = dir + "/prog." + std::to_string(getpid());
   pid_t pid = fork();
   if (pid == 0) {
     if (!std::getenv("HOME") && !std::getenv("GOCACHE")) setenv("GOCACHE", (CacheDir() + "/gocache").c_str(), 1);
-    setenv("GO111MODULE", "off", 1);  // one file, standard library only
-    dup2(2, 1);                        // compiler output goes to stderr
-    std::vector<const char*> args = {"go", "build", "-o", tmp_prog.c_str()};
-    if (std::string(compiler) == "gccgo") args.push_back("-compiler=gccgo");
-    args.push_back(tmp_src.c_str());
+    for (const auto& kv : tc.env) putenv(const_cast<char*>(kv.c_str()));
+    dup2(2, 1);  // compiler output goes to stderr
+    std::vector<const char*> args = {tc.go.c_str(), "build", "-o", tmp_prog.c_str()};
+    if (tc.compiler == "gccgo") args.push_back("-compiler=gccgo");
+    args.push_back(src.c_str());
     args.push_back(nullptr);
-    execvp("go", const_cast<char* const*>(args.data()));
+    execv(tc.go.c_str(), const_cast<char* const*>(args.data()));
     _exit(127);
   }
   int status = 0;
   if (pid < 0 || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
-    Fail("go_driver: go build failed for " + tmp_src);
+    Fail("go_driver: " + tc.go + " build failed for " + src);
   if (rename(tmp_prog.c_str(), prog.c_str()) != 0) Fail("go_driver: cannot install " + prog);
   return prog;
+}
+
+// Driver protocol 2. gc has every capability. gccgo lacks asynchronous
+// preemption (libgo has none), and the rest it offers, so the suite judges
+// it: debug.SetMaxStack exists there, so stack-limit is declared and its
+// overflow scenarios are gccgo's known failures (INTERPRETING.md,
+// "Capabilities"). Both runtimes do every family themselves.
+void PrintCapabilities(const gotoolchain::Toolchain& tc) {
+  std::printf("goconform-protocol 2\n");
+  std::vector<const char*> caps = {"os-threads", "stack-limit", "syscalls", "fairness"};
+  if (tc.compiler == "gc") caps.insert(caps.begin(), "preemptive");
+  for (const char* c : caps) std::printf("capability %s\n", c);
+  for (const char* f : {"defer", "panic", "goexit", "channels", "select", "deadlock", "numgoroutine", "timers"})
+    std::printf("family %s native\n", f);
+  for (const auto& line : tc.Identity()) std::printf("identity %s\n", line.c_str());
 }
 
 }  // namespace
 
 void RunGoDriver(int argc, char** argv, const char* compiler) {
   std::string first = argc >= 2 ? argv[1] : "";
-  if (argc == 2 && first == "--capabilities") {
-    // gc has every capability. gccgo is declared conservatively: no async
-    // preemption, no stack-limit report, no fairness claim.
-    if (std::string(compiler) == "gc") std::printf("preemptive\nos-threads\nstack-limit\nsyscalls\nfairness\n");
-    else std::printf("os-threads\nsyscalls\n");
-    std::exit(0);
-  }
+  bool caps = argc == 2 && first == "--capabilities";
   bool build_only = argc == 3 && first == "--build";
   if (argc != 2 && !build_only) Fail("usage: go_driver FILE.scn | --build FILE.scn | --capabilities");
+  std::string error;
+  auto tc = gotoolchain::Resolve(compiler, &error);
+  if (!tc) {
+    std::fprintf(stderr, "%s_driver: %s\n", std::string(compiler) == "gc" ? "go" : compiler, error.c_str());
+    std::exit(caps ? 1 : kDriverErrorExit);
+  }
+  if (caps) {
+    PrintCapabilities(*tc);
+    std::exit(0);
+  }
   lang::ParseError err;
   auto sc = lang::ParseFile(argv[argc - 1], &err);
   if (!sc) Fail(err.ToString());
-  std::string prog = Build(gocodegen::Generate(*sc), compiler);
+  std::string prog = Build(gocodegen::Generate(*sc), *tc);
   if (build_only) std::exit(0);
   execl(prog.c_str(), prog.c_str(), static_cast<char*>(nullptr));
   Fail("go_driver: cannot run " + prog);
