@@ -93,6 +93,27 @@ TEST(RuntimeFile, SplitCommand) {
   EXPECT_FALSE(SplitCommand("\"open"));
 }
 
+TEST(RuntimeFile, QueryAppliesTheOverridesAndRunOptionsCarryTheCommand) {
+  std::string error;
+  auto spec = ParseRuntimeFile("name = t\ncommand = ../drivers/thread/thread_driver\nenv = A=1\n"
+                               "capabilities = -preemptive,+fairness\nprebuild = yes\n",
+                               "conformance/runtimes/t.runtime", &error);
+  ASSERT_TRUE(spec.has_value()) << error;
+  auto queried = QueryRuntime(*spec, &error);
+  ASSERT_TRUE(queried.has_value()) << error;
+  EXPECT_EQ(queried->info.capabilities, (std::set<std::string>{"os-threads", "preemptive", "syscalls"}));
+  EXPECT_EQ(queried->capabilities, (std::set<std::string>{"fairness", "os-threads", "syscalls"}));
+  RunOptions opts;
+  ApplyDriver(*spec, queried->info, &opts);
+  EXPECT_TRUE(opts.driver_args.empty());
+  EXPECT_EQ(opts.driver_env, std::vector<std::string>{"A=1"});
+  EXPECT_TRUE(opts.prebuild);
+  EXPECT_EQ(opts.families.size(), KnownFamilies().size());
+  spec->command.argv = {"/nonexistent/driver"};
+  EXPECT_FALSE(QueryRuntime(*spec, &error));
+  EXPECT_EQ(error, "driver /nonexistent/driver is missing (No such file or directory)");
+}
+
 // Each runtime of this tree: a description whose name is its file's, whose
 // driver is built and executable, and whose expectations file exists.
 TEST(RuntimeFile, TheRuntimesOfThisTree) {
