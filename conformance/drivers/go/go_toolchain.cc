@@ -51,8 +51,9 @@ std::string FindGo(std::string* error) {
   return Canonical(found);
 }
 
-// gccgo, absolute and resolved; "" with *error.
-std::string FindGccgo(std::string* error) {
+// gccgo, absolute and resolved (*found: as found, before resolving
+// symlinks); "" with *error.
+std::string FindGccgo(std::string* found_out, std::string* error) {
   std::string v = Getenv("CONFORM_GCCGO");
   std::string how = v.empty() ? "'gccgo' on PATH" : "CONFORM_GCCGO=" + v;
   std::string found = FindExecutable(v.empty() ? "gccgo" : v);
@@ -61,6 +62,7 @@ std::string FindGccgo(std::string* error) {
              "or install gccgo (tools/setup)";
     return "";
   }
+  *found_out = found;
   return Canonical(found);
 }
 
@@ -163,9 +165,15 @@ std::optional<Toolchain> Resolve(const std::string& compiler, std::string* error
   if (t.go.empty()) return std::nullopt;
   t.env = {"GO111MODULE=off"};  // one file, standard library only
   if (compiler == "gccgo") {
-    t.gccgo = FindGccgo(error);
+    std::string found_gccgo;
+    t.gccgo = FindGccgo(&found_gccgo, error);
     if (t.gccgo.empty()) return std::nullopt;
     t.env.push_back("GCCGO=" + t.gccgo);
+    // gccgo runs the assembler and linker from PATH: its own directory (where
+    // a distribution installs binutils beside it) comes first, so a build
+    // does not depend on the caller's PATH.
+    std::string path = Getenv("PATH");
+    t.env.push_back("PATH=" + fs::path(found_gccgo).parent_path().string() + (path.empty() ? "" : ":" + path));
     auto version = Capture({t.gccgo, "--version"}, {}, error);
     if (!version) return std::nullopt;
     t.gccgo_version = FirstLine(*version);
