@@ -8,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <sstream>
 
 namespace conform::gotoolchain {
@@ -105,10 +106,15 @@ std::string EnvValue(const std::string& go_env, const std::string& key) {
 
 const std::vector<std::string>& BuildVariables() {
   static const std::vector<std::string> kVars = {
-      "GOROOT",     "GOVERSION",   "GOOS",         "GOARCH",         "GOAMD64",        "GO386",
-      "GOARM",      "GOMIPS",      "GOMIPS64",     "GOPPC64",        "GOWASM",         "GOFLAGS",
-      "GOEXPERIMENT", "CGO_ENABLED", "CGO_CFLAGS", "CGO_CPPFLAGS",   "CGO_CXXFLAGS",   "CGO_FFLAGS",
-      "CGO_LDFLAGS", "CC",         "CXX",          "GCCGO",          "GOTOOLDIR",      "GOROOT_FINAL"};
+      "GOROOT", "GOVERSION", "GOOS",         "GOARCH", "GOAMD64", "GO386",     "GOARM",        "GOMIPS",
+      "GOMIPS64", "GOPPC64", "GOWASM",       "GOFLAGS", "GOEXPERIMENT", "CGO_ENABLED", "CC", "CXX",
+      "GCCGO",  "GOTOOLDIR", "GOROOT_FINAL", "GOENV"};
+  return kVars;
+}
+
+const std::vector<std::string>& CgoFlagVariables() {
+  static const std::vector<std::string> kVars = {"CGO_CFLAGS", "CGO_CPPFLAGS", "CGO_CXXFLAGS", "CGO_FFLAGS",
+                                                 "CGO_LDFLAGS"};
   return kVars;
 }
 
@@ -183,6 +189,14 @@ std::optional<Toolchain> Resolve(const std::string& compiler, std::string* error
   auto go_env = Capture(argv, t.env, error);
   if (!go_env) return std::nullopt;
   t.go_env = *go_env;
+  // `go env` computes the CGO_*FLAGS defaults by running the C compiler (a
+  // tenth of a second each time), so they are taken from where a user sets
+  // them: the environment, and the `go env -w` file.
+  for (const auto& k : CgoFlagVariables()) t.go_env += k + "=" + Getenv(k.c_str()) + "\n";
+  std::ifstream settings(EnvValue(t.go_env, "GOENV"));
+  std::stringstream text;
+  text << settings.rdbuf();
+  t.go_env += "GOENV file:\n" + text.str();
   t.goroot = EnvValue(t.go_env, "GOROOT");
   t.go_version = EnvValue(t.go_env, "GOVERSION") + " " + EnvValue(t.go_env, "GOOS") + "/" + EnvValue(t.go_env, "GOARCH");
   std::string tools = EnvValue(t.go_env, "GOTOOLDIR");
@@ -202,8 +216,9 @@ std::vector<std::string> Toolchain::Identity() const {
   lines.push_back("go " + go + ": " + go_version + (compiler == "gccgo" ? " (drives the gccgo build)" : ""));
   lines.push_back("GOROOT " + goroot);
   std::string changed;
-  for (const auto& k : BuildVariables())
-    if (const char* v = std::getenv(k.c_str())) changed += " " + k + "=" + v;
+  for (const auto* vars : {&BuildVariables(), &CgoFlagVariables()})
+    for (const auto& k : *vars)
+      if (const char* v = std::getenv(k.c_str()); v && k != "GOENV") changed += " " + k + "=" + v;
   if (!changed.empty()) lines.push_back("build environment:" + changed);
   if (compiler == "gc") lines.push_back("GOROOT/src/runtime and compiler: " + fingerprint);
   lines.push_back("cache key " + Key());

@@ -15,14 +15,20 @@
 namespace conform::gotoolchain {
 
 // The `go env` variables that change what a build produces (the effective
-// values: environment, `go env -w` settings and defaults alike).
+// values: environment, `go env -w` settings and defaults alike), and GOENV,
+// the settings file.
 const std::vector<std::string>& BuildVariables();
+
+// CGO_CFLAGS and the other flag variables: also build inputs, taken from
+// the environment and the GOENV file (their defaults cost `go env` a run of
+// the C compiler).
+const std::vector<std::string>& CgoFlagVariables();
 
 struct Toolchain {
   std::string compiler;  // "gc" or "gccgo"
   std::string go;        // the go command, absolute, symlinks resolved
   std::string gccgo;     // gccgo, absolute, symlinks resolved ("" for gc)
-  std::string go_env;    // `go env` of BuildVariables(), one value a line
+  std::string go_env;    // `go env` of BuildVariables(), one value a line; CGO flags; the GOENV file
   std::string goroot;
   std::string go_version;     // e.g. "go1.19.8 linux/amd64"
   std::string gccgo_version;  // the first line of `gccgo --version`

@@ -73,6 +73,14 @@ TEST(GoToolchain, BuildVariablesChangeTheKey) {
     EXPECT_NE(Must("gc").Key(), base);
   }
   {
+    ScopedEnv cflags("CGO_CFLAGS", "-O3");
+    EXPECT_NE(Must("gc").Key(), base);
+  }
+  {
+    ScopedEnv experiment("GOEXPERIMENT", "fieldtrack");
+    EXPECT_NE(Must("gc").Key(), base);
+  }
+  {
     ScopedEnv amd64("GOAMD64", "v3");
     EXPECT_NE(Must("gc").Key(), base);
   }
@@ -81,6 +89,15 @@ TEST(GoToolchain, BuildVariablesChangeTheKey) {
     EXPECT_EQ(Must("gc").Key(), base);
   }
   EXPECT_EQ(Must("gc").Key(), base);
+}
+
+TEST(GoToolchain, GoEnvWriteSettingsChangeTheKey) {
+  fs::path file = fs::path(std::getenv("TEST_TMPDIR") ? std::getenv("TEST_TMPDIR") : "/tmp") / "go-env-settings";
+  std::ofstream(file) << "";
+  ScopedEnv goenv("GOENV", file.c_str());
+  std::string base = Must("gc").Key();
+  std::ofstream(file) << "CGO_CFLAGS=-O3\n";
+  EXPECT_NE(Must("gc").Key(), base);
 }
 
 TEST(GoToolchain, GorootChoosesTheToolchain) {
