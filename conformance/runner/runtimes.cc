@@ -189,7 +189,9 @@ std::vector<std::string> RuntimeFilesIn(const std::string& dir) {
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(dir, ec))
     if (entry.path().extension() == ".runtime") out.push_back(entry.path().string());
-  std::sort(out.begin(), out.end());
+  // By name ("go" before "go-asyncpreemptoff", though '-' sorts before '.').
+  std::sort(out.begin(), out.end(),
+            [](const std::string& a, const std::string& b) { return fs::path(a).stem() < fs::path(b).stem(); });
   return out;
 }
 

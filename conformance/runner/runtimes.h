@@ -58,7 +58,8 @@ std::optional<RuntimeSpec> ParseRuntimeFile(std::string_view text, const std::st
 // Reads and parses the description file at `path`.
 std::optional<RuntimeSpec> ReadRuntimeFile(const std::string& path, std::string* error);
 
-// The *.runtime files in `dir`, sorted by name; empty if there is none.
+// The *.runtime files in `dir`, sorted by their names without the
+// extension; empty if there is none.
 std::vector<std::string> RuntimeFilesIn(const std::string& dir);
 
 // A command word as a program: absolute against `base_dir` when it has a

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 
 namespace conform {
@@ -119,6 +120,8 @@ TEST(RuntimeFile, QueryAppliesTheOverridesAndRunOptionsCarryTheCommand) {
 TEST(RuntimeFile, TheRuntimesOfThisTree) {
   std::vector<std::string> files = RuntimeFilesIn("conformance/runtimes");
   ASSERT_GE(files.size(), 6u);
+  auto at = [&](const std::string& f) { return std::find(files.begin(), files.end(), f) - files.begin(); };
+  EXPECT_EQ(at("conformance/runtimes/go.runtime") + 1, at("conformance/runtimes/go-asyncpreemptoff.runtime"));
   for (const auto& f : files) {
     std::string error;
     auto spec = ReadRuntimeFile(f, &error);
