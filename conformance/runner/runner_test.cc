@@ -259,7 +259,7 @@ TEST(Runner, ANonExecutableDriverIsReportedAsSuch) {
   EXPECT_EQ(ExecutableProblem(kDriver), "");
   std::string error;
   QueryCapabilities(driver, &error);
-  EXPECT_EQ(error, driver + " is not executable (chmod +x " + driver + ")");
+  EXPECT_EQ(error, "driver " + driver + " is not executable (chmod +x " + driver + ")");
   auto r = RunScenarioFile(driver, {}, Write("simple.scn", kSimple), nullptr);
   EXPECT_EQ(r.status, Status::kError);
   ASSERT_FALSE(r.failures.empty());
