@@ -1,10 +1,12 @@
 // The in-process adapter interface: what a goroutine runtime must offer so
 // that the shared interpreter (conformance/interp) can run any scenario on it.
 //
-// Every method except RegisterInit, RunProgram and capabilities() is called
-// from inside a goroutine of the runtime under test. The interpreter never
-// emulates a behaviour it tests: defer, panic, recover, Goexit, channels,
-// select and scheduling all go through these calls.
+// Every method except RegisterInit, RunProgram and the declarations
+// (capabilities(), families(), identity()) is called from inside a goroutine
+// of the runtime under test. The interpreter never emulates a behaviour it
+// tests: defer, panic, recover, Goexit, channels, select and scheduling all
+// go through these calls. Whether the adapter's runtime does each of them
+// itself or borrows it from the shared engine is declared in families().
 //
 // Unwinding: Panic and Goexit may unwind through interpreter frames by any
 // mechanism the runtime likes (C++ exceptions, stack switching). The
@@ -13,12 +15,18 @@
 #pragma once
 
 #include <alloca.h>
+#include <unistd.h>
 
+#include <array>
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <cstdio>
 #include <functional>
+#include <initializer_list>
+#include <iterator>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -47,25 +55,104 @@ struct PanicValue {
   }
 };
 
-// Optional behaviours. A clause that needs a capability the runtime lacks is
-// reported as unsupported, not failed. Names match spec/clauses.txt.
-struct Capabilities {
-  bool preemptive = false;   // call-free loops are preempted
-  bool os_threads = false;   // goroutines run on several OS threads; LockOSThread pins
-  bool stack_limit = false;  // SetMaxStack bounds stacks; overflow is Go's fatal report
-  bool syscalls = false;     // Syscall hands the processor off while blocked
-  bool fairness = false;     // Gosched requeues behind every other runnable goroutine
+// Optional behaviours, by name as in spec/clauses.txt (os-threads,
+// preemptive, ...). A clause that needs a capability the runtime lacks is
+// reported as unsupported, not failed. A set of names, so that a new
+// capability needs no change here.
+class Capabilities {
+ public:
+  Capabilities() = default;
+  Capabilities(std::initializer_list<std::string> names) : names_(names) {}
 
-  // Whether the capability named as in clauses.txt is declared.
-  bool Has(const std::string& name) const {
-    if (name == "preemptive") return preemptive;
-    if (name == "os-threads") return os_threads;
-    if (name == "stack-limit") return stack_limit;
-    if (name == "syscalls") return syscalls;
-    if (name == "fairness") return fairness;
-    return false;
+  // Declares the capability `name`.
+  Capabilities& Add(std::string name) {
+    names_.insert(std::move(name));
+    return *this;
+  }
+  // Whether the capability `name` is declared.
+  bool Has(const std::string& name) const { return names_.count(name) > 0; }
+  // Every declared name, sorted.
+  const std::set<std::string>& names() const { return names_; }
+
+ private:
+  std::set<std::string> names_;
+};
+
+// The behaviour families an adapter either takes from its runtime or borrows
+// from the project's shared engine (conformance/engine/), as in driver
+// protocol 2 (INTERPRETING.md). Go statements, Gosched and the trace are the
+// runtime's own in every adapter and are not families.
+enum class Family { kDefer, kPanic, kGoexit, kChannels, kSelect, kDeadlock, kNumGoroutine, kTimers };
+inline constexpr Family kAllFamilies[] = {Family::kDefer,    Family::kPanic,    Family::kGoexit,
+                                          Family::kChannels, Family::kSelect,   Family::kDeadlock,
+                                          Family::kNumGoroutine, Family::kTimers};
+
+// The family's name in the protocol: "defer", "panic", ...
+inline const char* FamilyName(Family f) {
+  switch (f) {
+    case Family::kDefer: return "defer";
+    case Family::kPanic: return "panic";
+    case Family::kGoexit: return "goexit";
+    case Family::kChannels: return "channels";
+    case Family::kSelect: return "select";
+    case Family::kDeadlock: return "deadlock";
+    case Family::kNumGoroutine: return "numgoroutine";
+    case Family::kTimers: return "timers";
+  }
+  return "?";
+}
+
+// Where a family's behaviour comes from: the runtime's own code, the shared
+// engine (a pass through it is reported as PASS (engine)), or nowhere (a
+// scenario that needs it is UNSUPPORTED).
+enum class Source { kNative, kEngine, kAbsent };
+
+// The source's name in the protocol: "native", "engine" or "absent".
+inline const char* SourceName(Source s) {
+  switch (s) {
+    case Source::kNative: return "native";
+    case Source::kEngine: return "engine";
+    case Source::kAbsent: return "absent";
+  }
+  return "?";
+}
+
+// An adapter's declaration of every family. Each starts absent, so an
+// adapter claims only what it states.
+class Families {
+ public:
+  // Declares where family f comes from.
+  Families& Set(Family f, Source s) {
+    of_[static_cast<size_t>(f)] = s;
+    return *this;
+  }
+  // Where family f comes from.
+  Source Of(Family f) const { return of_[static_cast<size_t>(f)]; }
+
+ private:
+  std::array<Source, std::size(kAllFamilies)> of_ = Filled(Source::kAbsent);
+  static constexpr std::array<Source, std::size(kAllFamilies)> Filled(Source s) {
+    std::array<Source, std::size(kAllFamilies)> a{};
+    for (auto& x : a) x = s;
+    return a;
   }
 };
+
+// Exit status of a driver that cannot run the scenario at all (usage or
+// parse error, or a behaviour its adapter declares absent); distinct from
+// every status a Go program uses.
+inline constexpr int kDriverErrorExit = 125;
+
+// For an adapter's method whose family it declares absent: the runner never
+// runs a scenario that needs it, so reaching it is a usage error. Says so on
+// stderr and exits with kDriverErrorExit.
+[[noreturn]] inline void AbsentFamily(const std::string& adapter, Family f) {
+  std::fflush(stdout);
+  std::fprintf(stderr, "%s: family %s is declared absent; this scenario cannot run here\n", adapter.c_str(),
+               FamilyName(f));
+  std::fflush(stderr);
+  _exit(kDriverErrorExit);
+}
 
 // A channel of int64 values, owned by the adapter. A null Chan* is the nil channel.
 class Chan {
@@ -89,6 +176,11 @@ class RuntimeAdapter {
   // A short name for reports, e.g. "reference".
   virtual std::string name() const = 0;
   virtual Capabilities capabilities() const = 0;
+  // Where each behaviour family comes from (native, engine or absent).
+  virtual Families families() const = 0;
+  // What exactly runs (library and version, toolchain), one line each, for
+  // the protocol's identity lines; none by default.
+  virtual std::vector<std::string> identity() const { return {}; }
 
   // --- program lifecycle (called outside any goroutine) ---
   // Registers fn to run as an init function before main, on the main thread.

@@ -1,5 +1,6 @@
 #include "conformance/interp/driver.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <string>
@@ -9,21 +10,44 @@
 
 namespace conform {
 
+bool DescribeDriver(const RuntimeAdapter& adapter, std::string* out, std::string* error) {
+  std::string text = "goconform-protocol " + std::to_string(kDriverProtocolVersion) + "\n";
+  const auto& known = lang::KnownCapabilities();
+  const Capabilities caps = adapter.capabilities();
+  for (const std::string& cap : caps.names()) {
+    // A misspelt capability would silently mark its scenarios UNSUPPORTED.
+    if (std::find(known.begin(), known.end(), cap) == known.end()) {
+      *error = adapter.name() + " declares unknown capability '" + cap + "' (not in spec/clauses.txt)";
+      return false;
+    }
+    text += "capability " + cap + "\n";
+  }
+  const Families families = adapter.families();
+  for (Family f : kAllFamilies)
+    text += std::string("family ") + FamilyName(f) + " " + SourceName(families.Of(f)) + "\n";
+  for (const std::string& id : adapter.identity()) {
+    if (id.empty() || id.find_first_of("\r\n") != std::string::npos) {
+      *error = adapter.name() + " declares an identity that is not one non-empty line";
+      return false;
+    }
+    text += "identity " + id + "\n";
+  }
+  *out = std::move(text);
+  return true;
+}
+
 void RunDriver(int argc, char** argv, RuntimeAdapter& adapter) {
   if (argc == 2 && std::string(argv[1]) == "--capabilities") {
-    // Driver protocol 2 (INTERPRETING.md). Every family is declared native
-    // until the adapters declare their own (native, engine or absent).
-    std::printf("goconform-protocol 2\n");
-    Capabilities caps = adapter.capabilities();
-    for (const auto& name : lang::KnownCapabilities())
-      if (caps.Has(name)) std::printf("capability %s\n", name.c_str());
-    for (const char* family : {"defer", "panic", "goexit", "channels", "select", "deadlock", "numgoroutine", "timers"})
-      std::printf("family %s native\n", family);
-    std::printf("identity %s\n", adapter.name().c_str());
+    std::string text, error;
+    if (!DescribeDriver(adapter, &text, &error)) {
+      std::fprintf(stderr, "%s\n", error.c_str());
+      std::exit(kDriverErrorExit);
+    }
+    std::fputs(text.c_str(), stdout);
     std::exit(0);
   }
   if (argc != 2) {
-    std::fprintf(stderr, "usage: %s SCENARIO.scn\n", argc > 0 ? argv[0] : "driver");
+    std::fprintf(stderr, "usage: %s SCENARIO.scn | --capabilities\n", argc > 0 ? argv[0] : "driver");
     std::exit(kDriverErrorExit);
   }
   lang::ParseError err;

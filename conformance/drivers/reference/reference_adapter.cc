@@ -1,5 +1,7 @@
 #include "conformance/drivers/reference/reference_adapter.h"
 
+#include <boost/version.hpp>
+
 #include "runtime/chan.h"
 #include "runtime/runtime.h"
 
@@ -43,12 +45,28 @@ PanicValue FromValue(const goruntime::Value& v) {
 
 Capabilities ReferenceAdapter::capabilities() const {
   Capabilities c;
-  c.os_threads = true;   // Ms are OS threads; LockOSThread wires G to M
-  c.stack_limit = true;  // guard-page stacks and Go's overflow report
-  c.syscalls = true;     // Syscall hands the P off
-  c.preemptive = false;  // cooperative: sysmon only flags, PreemptCheck yields
-  c.fairness = true;     // Gosched requeues at the tail of the P's FIFO run queue
+  c.Add("os-threads");   // Ms are OS threads; LockOSThread wires G to M
+  c.Add("stack-limit");  // guard-page stacks and Go's overflow report
+  c.Add("syscalls");     // Syscall hands the P off
+  c.Add("fairness");     // Gosched requeues at the tail of the P's FIFO run queue
+  // Not "preemptive": cooperative, sysmon only flags and PreemptCheck yields.
   return c;
+}
+
+Families ReferenceAdapter::families() const {
+  // Every family is //runtime's own: each method below is one call into it
+  // (frames and panics: runtime/panic; channels and select: runtime/channel;
+  // deadlock: the scheduler's CheckDead, reached through goruntime::Run;
+  // NumGoroutine: the scheduler's count; Sleep: runtime/time). Nothing here
+  // includes conformance/engine.
+  Families f;
+  for (Family family : kAllFamilies) f.Set(family, Source::kNative);
+  return f;
+}
+
+std::vector<std::string> ReferenceAdapter::identity() const {
+  return {"goconform reference runtime (//runtime, C++20 on Boost.Context " + std::to_string(BOOST_VERSION / 100000) +
+          "." + std::to_string(BOOST_VERSION / 100 % 1000) + "." + std::to_string(BOOST_VERSION % 100) + ")"};
 }
 
 void ReferenceAdapter::RegisterInit(std::function<void()> fn) { goruntime::RegisterInit(std::move(fn)); }

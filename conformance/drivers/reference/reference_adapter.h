@@ -1,5 +1,6 @@
 // The adapter for this project's reference runtime (namespace goruntime,
-// runtime/runtime.h and runtime/chan.h). Each method is a direct call.
+// runtime/runtime.h and runtime/chan.h). Each method is a direct call, so
+// every behaviour family is declared native.
 #pragma once
 
 #include "conformance/adapter/runtime_adapter.h"
@@ -10,6 +11,8 @@ class ReferenceAdapter : public RuntimeAdapter {
  public:
   std::string name() const override { return "reference"; }
   Capabilities capabilities() const override;
+  Families families() const override;  // all native
+  std::vector<std::string> identity() const override;
 
   void RegisterInit(std::function<void()> fn) override;
   [[noreturn]] void RunProgram(std::function<void()> main) override;
