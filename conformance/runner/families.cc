@@ -12,6 +12,14 @@ bool ExpectsDeadlockReport(const lang::Expectation& e) {
          e.text.find("no goroutines") != std::string::npos;
 }
 
+// Go's report of an unrecovered panic (`panic: …`, nested `\tpanic: …`):
+// whoever prints it runs the panic machinery, even when the scenario's own
+// statements never say `panic` (a send on a closed channel, say).
+bool ExpectsPanicReport(const lang::Expectation& e) {
+  if (e.kind != lang::Expectation::Kind::kStderr && e.kind != lang::Expectation::Kind::kStderrMatch) return false;
+  return e.text.find("panic: ") != std::string::npos;
+}
+
 void AddBlock(const lang::Block& block, std::set<std::string>* out);
 
 // The family one statement needs by itself ("" for none), plus its nested
@@ -88,8 +96,10 @@ std::set<std::string> NeededFamilies(const lang::Scenario& sc) {
   std::set<std::string> out;
   for (const lang::Block& b : sc.inits) AddBlock(b, &out);
   AddBlock(sc.main, &out);
-  for (const auto& e : sc.expect)
+  for (const auto& e : sc.expect) {
     if (ExpectsDeadlockReport(e)) out.insert("deadlock");
+    if (ExpectsPanicReport(e)) out.insert("panic");
+  }
   return out;
 }
 

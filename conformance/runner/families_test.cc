@@ -68,6 +68,15 @@ TEST(Families, DeadlockFromTheExpectedReport) {
   EXPECT_EQ(Needs("panic 1\n", "@expect stderr \"panic: 1\"\n"), Set{"panic"});
 }
 
+TEST(Families, PanicFromTheExpectedReport) {
+  // A runtime error (no `panic` statement) is reported by the panic machinery.
+  EXPECT_EQ(Needs("chan c 1\nclose c\nsend c 1\n", "@expect stderr \"panic: send on closed channel\"\n"),
+            (Set{"channels", "panic"}));
+  EXPECT_EQ(Needs("chan c 1\nclose c\nsend c 1\n", "@expect stderr-match \"^panic: send on closed\"\n"),
+            (Set{"channels", "panic"}));
+  EXPECT_EQ(Needs("recurse 100 100\n", "@expect stderr \"fatal error: stack overflow\"\n"), Set{});
+}
+
 TEST(Families, AbsentAndEngineAgainstADeclaration) {
   FamilyMap declared;
   for (const auto& f : KnownFamilies()) declared[f] = FamilySource::kNative;
