@@ -1,177 +1,539 @@
+// The byte format of scenario_decoder.h. One template, Codec<IO>, walks a
+// scenario and codes each field through IO: a Reader fills the fields from
+// bytes, a Writer writes them out. Decoding and encoding are therefore the
+// same code, and a statement is added in one place (CodeStmt) for both.
+//
+// A rule that bends a field to fit the bounds (a go past the goroutine
+// budget becomes a call, say) is applied after the field is coded, the same
+// way in both directions; when encoding, it also records a loss.
 #include "fuzz/scenario_decoder.h"
 
-#include <string>
+#include <algorithm>
+#include <array>
+#include <optional>
+#include <string_view>
+
+#include "conformance/lang/printer.h"
 
 namespace gofuzz {
 namespace {
 
 using conform::lang::Block;
+using conform::lang::Cmp;
 using conform::lang::Op;
 using conform::lang::Operand;
+using conform::lang::Scenario;
 using conform::lang::SelectCase;
 using conform::lang::Stmt;
 
-class Decoder {
- public:
-  Decoder(const uint8_t* data, size_t size) : p_(data), end_(data + size) {}
+// --- statement codes ------------------------------------------------------------
+//
+// A statement's code is its first byte, taken modulo 64. Codes 0-55 name
+// statements (a statement with several codes is drawn more often); 56-63
+// end the block, and inside a nested block 48-55 end it too, so that nested
+// blocks stay short. The encoder writes each statement's first code (all
+// below 48) and kEndCode.
+//
+// To add a statement: give it one of the repeated codes 30-55 (which only
+// changes what old inputs using that code mean) and a case in CodeStmt.
+constexpr int kCodeSpace = 64;
+constexpr int kFirstEndCode = 56;
+constexpr int kFirstNestedEndCode = 48;
+constexpr uint8_t kEndCode = 63;
 
-  bool Empty() const { return p_ == end_; }
+constexpr std::array<Op, kFirstEndCode> kStmtCodes = {
+    // 0-29: every statement once.
+    Op::kGo, Op::kGosched, Op::kGoexit, Op::kDefer, Op::kDeferValue, Op::kPanic, Op::kRecover,
+    Op::kCall, Op::kRecord, Op::kChan, Op::kSend, Op::kRecv, Op::kClose, Op::kSelect, Op::kSleep,
+    Op::kSyscall, Op::kLock, Op::kUnlock, Op::kThread, Op::kNumGoroutine, Op::kGomaxprocs,
+    Op::kSetMaxStack, Op::kRecurse, Op::kSpin, Op::kRepeat, Op::kSet, Op::kAdd, Op::kValue,
+    Op::kPoll, Op::kExit,
+    // 30-47: weight for channels, goroutines, defer/panic/recover.
+    Op::kSend, Op::kRecv, Op::kSend, Op::kRecv, Op::kGo, Op::kGo, Op::kDefer, Op::kRecover,
+    Op::kPanic, Op::kRecord, Op::kRecord, Op::kGosched, Op::kSelect, Op::kCall, Op::kClose,
+    Op::kGoexit, Op::kChan, Op::kRepeat,
+    // 48-55: statements at top level, the end of a nested block.
+    Op::kSend, Op::kRecv, Op::kGo, Op::kDefer, Op::kRecord, Op::kGosched, Op::kRecover, Op::kPanic};
+
+int CodeOf(Op op) {
+  for (size_t k = 0; k < kStmtCodes.size(); ++k)
+    if (kStmtCodes[k] == op) return static_cast<int>(k);
+  return -1;
+}
+
+// --- value ranges -----------------------------------------------------------------
+
+constexpr int64_t kMaxChanCap = 3;
+constexpr int64_t kMaxInt = 8191;  // |operand| and poll bounds
+constexpr int64_t kMaxSleepMs = 1;
+constexpr int64_t kMaxSyscallMs = 1;
+constexpr int64_t kMaxPollMs = 2;
+constexpr int64_t kMaxPollBound = 10;
+constexpr int64_t kMaxSpin = 10000;
+constexpr int64_t kMaxRecurseFrames = 64;
+constexpr int64_t kMaxRecurseBytes = 1024;
+constexpr int64_t kMaxExit = 3;
+constexpr int64_t kMinGomaxprocs = -1;
+constexpr int64_t kMaxGomaxprocs = 4;
+constexpr std::array<int64_t, 4> kMaxStacks = {1 << 20, 2 << 20, 64 << 20, 1'000'000'000};
+constexpr int kMaxCases = 3;
+constexpr int kMaxInits = 2;
+
+// Run modes: 0 deterministic; n > 0 free-running with GOMAXPROCS=n.
+constexpr std::array<int, 16> kModeProcs = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 2, 2, 3, 4, 2};
+
+// --- names -------------------------------------------------------------------------
+
+struct NameTable {
+  const char* const* names;
+  int count;
+};
+constexpr const char* kChanNames[] = {"c", "d"};
+constexpr const char* kVarNames[] = {"x", "y"};
+constexpr const char* kLabelNames[] = {"a", "b", "c", "d"};
+constexpr const char* kStringNames[] = {"boom"};
+constexpr NameTable kChans{kChanNames, 2};
+constexpr NameTable kVars{kVarNames, 2};
+constexpr NameTable kLabels{kLabelNames, 4};
+constexpr NameTable kStrings{kStringNames, 1};
+
+// A name byte below kLiteral picks from the table; kLiteral and above is
+// followed by a length byte and one byte per character.
+constexpr uint8_t kLiteral = 0xF0;
+constexpr int kMaxLiteral = 16;
+constexpr std::string_view kFirstChars = "abcdefghijklmnopqrstuvwxyz";
+constexpr std::string_view kLaterChars = "abcdefghijklmnopqrstuvwxyz0123456789-";
+
+bool IsLiteral(const std::string& s) {
+  if (s.empty() || s.size() > kMaxLiteral || kFirstChars.find(s[0]) == std::string_view::npos) return false;
+  return std::all_of(s.begin() + 1, s.end(),
+                     [](char ch) { return kLaterChars.find(ch) != std::string_view::npos; });
+}
+
+// --- the two directions ------------------------------------------------------------
+
+// Fills fields from bytes; past the end every byte reads as 0.
+class Reader {
+ public:
+  static constexpr bool kEncoding = false;
+  Reader(const uint8_t* data, size_t size) : p_(data), end_(data + size) {}
+
+  bool AtEnd() const { return p_ == end_; }
   uint8_t Byte() { return p_ == end_ ? 0 : *p_++; }
 
-  Block DecodeBlock(int depth, bool in_repeat, int max_len) {
-    Block b;
-    int n = Byte() % (max_len + 1);
-    for (int k = 0; k < n && !Empty() && stmts_ < kMaxStmts; ++k) b.push_back(DecodeStmt(depth, in_repeat));
-    return b;
+  void Int(int64_t* v, int64_t lo, int64_t hi, const char*) {
+    *v = lo + static_cast<int64_t>(Varint() % static_cast<uint64_t>(hi - lo + 1));
   }
+  // Like Int, but half of all bytes give one of the eight smallest values.
+  void SmallInt(int64_t* v, int64_t lo, int64_t hi, const char* what) {
+    uint8_t b = Byte();
+    if (b & 0x80) return Int(v, lo, hi, what);
+    *v = lo + b % std::min<int64_t>(8, hi - lo + 1);
+  }
+  // Zigzag: small bytes give small magnitudes of either sign.
+  void Signed(int64_t* v, int64_t limit, const char*) {
+    uint64_t z = Varint() % static_cast<uint64_t>(2 * limit + 1);
+    *v = static_cast<int64_t>(z >> 1) ^ -static_cast<int64_t>(z & 1);
+  }
+  void Pick(int* v, int n) { *v = Byte() % n; }
+  void Flag(bool* b) { *b = Byte() & 1; }
+  // True for one byte value in `one_in`.
+  void Rare(bool* b, int one_in) { *b = Byte() % one_in == one_in - 1; }
+  void Name(std::string* s, const NameTable& t, const char*) {
+    uint8_t b = Byte();
+    if (b < kLiteral) {
+      *s = t.names[b % t.count];
+      return;
+    }
+    int len = 1 + Byte() % kMaxLiteral;
+    s->assign(1, kFirstChars[Byte() % kFirstChars.size()]);
+    for (int k = 1; k < len; ++k) s->push_back(kLaterChars[Byte() % kLaterChars.size()]);
+  }
+  void Lose(const std::string&) {}
 
  private:
-  std::string Chan() { return Byte() % 2 ? "d" : "c"; }
-  std::string Var() { return Byte() % 2 ? "y" : "x"; }
-  Operand IntOrVar() {
-    Operand o;
-    uint8_t b = Byte();
-    if (b % 5 == 4) {
-      o.kind = Operand::Kind::kVar;
-      o.s = b & 0x80 ? "y" : "x";
-    } else {
-      o.i = b % 5;  // 0..3
+  // Little-endian base 128, at most three bytes.
+  uint64_t Varint() {
+    uint64_t v = 0;
+    for (int k = 0; k < 3; ++k) {
+      uint8_t b = Byte();
+      v |= static_cast<uint64_t>(b & 0x7F) << (7 * k);
+      if (!(b & 0x80)) break;
     }
-    return o;
-  }
-
-  Stmt DecodeStmt(int depth, bool in_repeat) {
-    ++stmts_;
-    Stmt s;
-    uint8_t b = Byte();
-    // Block statements only while depth remains, and with a quarter of the bytes.
-    bool block = depth > 0 && (b & 0xC0) == 0xC0;
-    if (block) {
-      static constexpr Op kBlocks[] = {Op::kGo, Op::kDefer, Op::kCall, Op::kRepeat, Op::kSelect, Op::kSelect};
-      s.op = kBlocks[b % 6];
-      if (s.op == Op::kGo && (in_repeat || gos_ >= kMaxGo)) s.op = Op::kCall;
-      if (s.op == Op::kRepeat && in_repeat) s.op = Op::kCall;
-    } else {
-      static constexpr Op kLeaves[] = {
-          Op::kRecord, Op::kRecord, Op::kSend,    Op::kSend,   Op::kRecv,       Op::kRecv,
-          Op::kGosched, Op::kGosched, Op::kValue, Op::kAdd,    Op::kSet,        Op::kRecover,
-          Op::kRecover, Op::kPanic,  Op::kGoexit, Op::kClose,  Op::kChan,       Op::kDeferValue,
-          Op::kNumGoroutine};
-      s.op = kLeaves[b % (sizeof kLeaves / sizeof kLeaves[0])];
-    }
-    switch (s.op) {
-      case Op::kGo:
-        ++gos_;
-        s.body = DecodeBlock(depth - 1, false, 4);
-        break;
-      case Op::kDefer:
-      case Op::kCall:
-        s.body = DecodeBlock(depth - 1, in_repeat, 4);
-        break;
-      case Op::kRepeat:
-        s.n = Byte() % 4;
-        s.body = DecodeBlock(depth - 1, true, 3);
-        break;
-      case Op::kSelect: {
-        uint8_t shape = Byte();
-        int cases = shape % 4;  // 0..3; select with no case and no default blocks forever
-        for (int k = 0; k < cases; ++k) {
-          SelectCase c;
-          c.is_send = Byte() % 2;
-          c.chan = Chan();
-          if (c.is_send) c.value = IntOrVar();
-          c.body = DecodeBlock(depth - 1, in_repeat, 2);
-          s.cases.push_back(std::move(c));
-        }
-        s.has_default = (shape & 0x10) == 0;  // mostly with a default
-        if (s.has_default) s.default_body = DecodeBlock(depth - 1, in_repeat, 2);
-        break;
-      }
-      case Op::kRecord: {
-        static const char* kLabels[] = {"a", "b", "c", "d"};
-        s.name = kLabels[Byte() % 4];
-        break;
-      }
-      case Op::kSend:
-        s.name = Chan();
-        s.value = IntOrVar();
-        break;
-      case Op::kRecv:
-      case Op::kClose:
-        s.name = Chan();
-        break;
-      case Op::kChan: {
-        uint8_t c = Byte();
-        s.name = c % 2 ? "d" : "c";
-        s.nil_chan = (c >> 1) % 5 == 4;
-        if (!s.nil_chan) s.n = (c >> 1) % 5 % 3;  // 0..2
-        break;
-      }
-      case Op::kSet:
-      case Op::kAdd:
-        s.name = Var();
-        s.value = IntOrVar();
-        break;
-      case Op::kValue:
-      case Op::kDeferValue:
-        s.name = Var();
-        break;
-      case Op::kPanic: {
-        uint8_t v = Byte();
-        if (v % 4 == 3) {
-          s.value.kind = Operand::Kind::kString;
-          s.value.s = "boom";
-        } else {
-          s.value = IntOrVar();
-          if (s.value.kind == Operand::Kind::kInt && s.value.i == 0) s.value.i = 1;
-        }
-        break;
-      }
-      default:
-        break;  // gosched, goexit, recover, numgoroutine
-    }
-    return s;
+    return v;
   }
 
   const uint8_t* p_;
   const uint8_t* end_;
-  int stmts_ = 0;
-  int gos_ = 0;
 };
+
+// Writes fields as bytes the Reader reads back to the same values; a value
+// outside its range is clamped first, and the change recorded.
+class Writer {
+ public:
+  static constexpr bool kEncoding = true;
+  std::vector<uint8_t> out;
+  std::vector<std::string> losses;
+
+  void Byte(uint8_t b) { out.push_back(b); }
+
+  void Int(int64_t* v, int64_t lo, int64_t hi, const char* what) {
+    Clamp(v, lo, hi, what);
+    Varint(static_cast<uint64_t>(*v - lo));
+  }
+  void SmallInt(int64_t* v, int64_t lo, int64_t hi, const char* what) {
+    Clamp(v, lo, hi, what);
+    if (*v - lo < std::min<int64_t>(8, hi - lo + 1)) return Byte(static_cast<uint8_t>(*v - lo));
+    Byte(0x80);
+    Varint(static_cast<uint64_t>(*v - lo));
+  }
+  void Signed(int64_t* v, int64_t limit, const char* what) {
+    Clamp(v, -limit, limit, what);
+    Varint((static_cast<uint64_t>(*v) << 1) ^ static_cast<uint64_t>(*v >> 63));
+  }
+  void Pick(int* v, int) { Byte(static_cast<uint8_t>(*v)); }
+  void Flag(bool* b) { Byte(*b ? 1 : 0); }
+  void Rare(bool* b, int one_in) { Byte(static_cast<uint8_t>(*b ? one_in - 1 : 0)); }
+  void Name(std::string* s, const NameTable& t, const char* what) {
+    for (int k = 0; k < t.count; ++k)
+      if (*s == t.names[k]) return Byte(static_cast<uint8_t>(k));
+    if (!IsLiteral(*s)) {
+      Lose(std::string(what) + " '" + *s + "' is not [a-z][a-z0-9-]{0,15}: renamed " + t.names[0]);
+      *s = t.names[0];
+      return Byte(0);
+    }
+    Byte(kLiteral);
+    Byte(static_cast<uint8_t>(s->size() - 1));
+    Byte(static_cast<uint8_t>(kFirstChars.find((*s)[0])));
+    for (size_t k = 1; k < s->size(); ++k) Byte(static_cast<uint8_t>(kLaterChars.find((*s)[k])));
+  }
+  void Lose(const std::string& what) { losses.push_back(what); }
+
+ private:
+  void Clamp(int64_t* v, int64_t lo, int64_t hi, const char* what) {
+    if (*v >= lo && *v <= hi) return;
+    int64_t c = std::clamp(*v, lo, hi);
+    Lose(std::string(what) + " " + std::to_string(*v) + " outside [" + std::to_string(lo) + ", " +
+         std::to_string(hi) + "]: " + std::to_string(c));
+    *v = c;
+  }
+  void Varint(uint64_t v) {
+    do {
+      uint8_t b = v & 0x7F;
+      v >>= 7;
+      if (v) b |= 0x80;
+      out.push_back(b);
+    } while (v);
+  }
+};
+
+// --- the scenario, field by field ----------------------------------------------------
+
+template <class IO>
+class Codec {
+ public:
+  explicit Codec(IO& io) : io_(io) {}
+
+  void CodeProgram(Scenario* sc, uint32_t* seed, int* procs) {
+    for (int k = 0; k < 4; ++k) {
+      int b = static_cast<int>((*seed >> (8 * k)) & 0xFF);
+      io_.Pick(&b, 256);
+      *seed = (*seed & ~(0xFFu << (8 * k))) | static_cast<uint32_t>(b) << (8 * k);
+    }
+    int mode = 0;
+    if constexpr (IO::kEncoding) mode = ModeFor(sc->gomaxprocs);
+    io_.Pick(&mode, static_cast<int>(kModeProcs.size()));
+    *procs = kModeProcs[mode];
+    if (*procs > 0) sc->gomaxprocs = *procs;
+    else sc->gomaxprocs.reset();
+
+    // Init blocks are rare in decoded input: 6 of 8 values mean none.
+    int inits = 0;
+    if constexpr (IO::kEncoding) {
+      if (sc->inits.size() > static_cast<size_t>(kMaxInits)) {
+        io_.Lose("more than " + std::to_string(kMaxInits) + " init blocks: the rest dropped");
+        sc->inits.resize(kMaxInits);
+      }
+      inits = sc->inits.empty() ? 0 : 5 + static_cast<int>(sc->inits.size());
+    }
+    io_.Pick(&inits, 8);
+    sc->inits.resize(inits < 6 ? 0 : inits - 5);
+    const Ctx top{kMaxDepth, 1, true};
+    for (Block& b : sc->inits) CodeBlock(&b, top, false);
+    CodeBlock(&sc->main, top, false);
+  }
+
+ private:
+  struct Ctx {
+    int depth;           // block levels still allowed below this one
+    int64_t passes;      // how often a statement here runs (enclosing repeats)
+    bool main_goroutine; // inits and main, not a go body
+  };
+
+  int ModeFor(const std::optional<int64_t>& gomaxprocs) {
+    if (!gomaxprocs) return 0;
+    for (size_t m = 0; m < kModeProcs.size(); ++m)
+      if (kModeProcs[m] == *gomaxprocs) return static_cast<int>(m);
+    io_.Lose("@gomaxprocs " + std::to_string(*gomaxprocs) + " outside [1, 4]: deterministic mode");
+    return 0;
+  }
+
+  void Lose(const std::string& what) { io_.Lose(what); }
+
+  void CodeBlock(Block* b, const Ctx& c, bool nested) {
+    if constexpr (IO::kEncoding) {
+      Block kept;
+      for (Stmt& s : *b) {
+        if (stmts_ >= kMaxStmts) {
+          Lose("more than " + std::to_string(kMaxStmts) + " statements: the rest dropped");
+          break;
+        }
+        int code = CodeOf(s.op);
+        if (code < 0) {
+          Lose("a statement with no code (scenario_decoder.cc kStmtCodes) dropped");
+          continue;
+        }
+        io_.Byte(static_cast<uint8_t>(code));
+        ++stmts_;
+        CodeStmt(&s, c);
+        kept.push_back(std::move(s));
+      }
+      *b = std::move(kept);
+      // The decoder reads an end code only while the budget lasts.
+      if (stmts_ < kMaxStmts) io_.Byte(kEndCode);
+    } else {
+      b->clear();
+      const int end = nested ? kFirstNestedEndCode : kFirstEndCode;
+      while (stmts_ < kMaxStmts && !io_.AtEnd()) {
+        int code = io_.Byte() % kCodeSpace;
+        if (code >= end) break;
+        Stmt s;
+        s.op = kStmtCodes[code];
+        ++stmts_;
+        CodeStmt(&s, c);
+        b->push_back(std::move(s));
+      }
+    }
+  }
+
+  // The body of go, defer, call, repeat or a select arm: none at the depth limit.
+  void CodeBody(Block* b, Ctx c) {
+    if (c.depth == 0) {
+      if (!b->empty()) Lose("blocks nested deeper than " + std::to_string(kMaxDepth) + " dropped");
+      b->clear();
+      return;
+    }
+    --c.depth;
+    CodeBlock(b, c, true);
+  }
+
+  void CodeOperand(Operand* o, bool strings) {
+    // 0-1 an integer, 2 a variable, 3 a string (an integer where none is allowed).
+    int kind = 0;
+    if constexpr (IO::kEncoding) {
+      if (o->kind == Operand::Kind::kString && !strings) {
+        Lose("a string operand where only integers are allowed: 0");
+        *o = Operand{};
+      }
+      kind = o->kind == Operand::Kind::kVar ? 2 : o->kind == Operand::Kind::kString ? 3 : 0;
+    }
+    io_.Pick(&kind, 4);
+    if constexpr (!IO::kEncoding) {
+      *o = Operand{};
+      o->kind = kind == 2 ? Operand::Kind::kVar
+                : kind == 3 && strings ? Operand::Kind::kString
+                                       : Operand::Kind::kInt;
+    }
+    switch (o->kind) {
+      case Operand::Kind::kInt: return io_.Signed(&o->i, kMaxInt, "integer");
+      case Operand::Kind::kVar: return io_.Name(&o->s, kVars, "variable");
+      case Operand::Kind::kString: return io_.Name(&o->s, kStrings, "panic string");
+    }
+  }
+
+  void CodeChoice(int64_t* v, const std::array<int64_t, 4>& table, const char* what) {
+    int k = 0;
+    if constexpr (IO::kEncoding) {
+      auto it = std::find(table.begin(), table.end(), *v);
+      if (it == table.end()) {
+        Lose(std::string(what) + " " + std::to_string(*v) + " is not one of the four limits: " +
+             std::to_string(table[0]));
+      } else {
+        k = static_cast<int>(it - table.begin());
+      }
+    }
+    io_.Pick(&k, static_cast<int>(table.size()));
+    *v = table[k];
+  }
+
+  // One case per statement: its fields, then the rules that bound it.
+  void CodeStmt(Stmt* s, const Ctx& c) {
+    switch (s->op) {
+      case Op::kGo: {
+        if (goroutines_ + c.passes > kMaxGoroutines) {
+          Lose("go past " + std::to_string(kMaxGoroutines) + " goroutines: call");
+          s->op = Op::kCall;
+          return CodeBody(&s->body, c);
+        }
+        goroutines_ += c.passes;
+        Ctx child = c;
+        child.main_goroutine = false;
+        return CodeBody(&s->body, child);
+      }
+      case Op::kGosched:
+      case Op::kGoexit:
+      case Op::kRecover:
+      case Op::kLock:
+      case Op::kUnlock:
+      case Op::kThread:
+      case Op::kNumGoroutine:
+        return;
+      case Op::kDefer:
+      case Op::kCall:
+        return CodeBody(&s->body, c);
+      case Op::kDeferValue:
+      case Op::kValue:
+        return io_.Name(&s->name, kVars, "variable");
+      case Op::kPanic:
+        return CodeOperand(&s->value, true);
+      case Op::kRecord:
+        return io_.Name(&s->name, kLabels, "label");
+      case Op::kChan:
+        io_.Name(&s->name, kChans, "channel");
+        io_.Rare(&s->nil_chan, 8);
+        if (s->nil_chan) s->n = 0;  // a nil channel has no capacity
+        else io_.Int(&s->n, 0, kMaxChanCap, "channel capacity");
+        return;
+      case Op::kSend:
+        io_.Name(&s->name, kChans, "channel");
+        return CodeOperand(&s->value, false);
+      case Op::kRecv:
+      case Op::kClose:
+        return io_.Name(&s->name, kChans, "channel");
+      case Op::kSelect:
+        return CodeSelect(s, c);
+      case Op::kSleep:
+        return io_.Int(&s->n, 0, kMaxSleepMs, "sleep ms");
+      case Op::kSyscall:
+        io_.Rare(&s->until, 4);
+        if (!s->until) return io_.Int(&s->n, 0, kMaxSyscallMs, "syscall ms");
+        io_.Name(&s->name, kVars, "variable");
+        if (c.main_goroutine) {
+          Lose("syscall until in the main goroutine: syscall 1");
+          s->until = false;
+          s->name.clear();
+          s->n = 1;
+        }
+        return;
+      case Op::kSpin:
+        if constexpr (IO::kEncoding) {
+          if (s->until) {
+            Lose("spin until (needs preemption): spin 1");
+            s->until = false;
+            s->name.clear();
+            s->n = 1;
+          }
+        }
+        return io_.SmallInt(&s->n, 0, kMaxSpin, "spin count");
+      case Op::kGomaxprocs:
+        return io_.Int(&s->n, kMinGomaxprocs, kMaxGomaxprocs, "gomaxprocs");
+      case Op::kSetMaxStack:
+        return CodeChoice(&s->n, kMaxStacks, "setmaxstack");
+      case Op::kRecurse:
+        io_.SmallInt(&s->n, 0, kMaxRecurseFrames, "recurse frames");
+        return io_.SmallInt(&s->m, 0, kMaxRecurseBytes, "recurse bytes");
+      case Op::kRepeat: {
+        io_.SmallInt(&s->n, 0, kMaxIterations, "repeat count");
+        const int64_t most = kMaxIterations / c.passes;
+        if (s->n > most) {
+          Lose("repeat " + std::to_string(s->n) + " inside " + std::to_string(c.passes) +
+               " passes: repeat " + std::to_string(most));
+          s->n = most;
+        }
+        Ctx inner = c;
+        inner.passes = c.passes * std::max<int64_t>(s->n, 1);
+        return CodeBody(&s->body, inner);
+      }
+      case Op::kSet:
+      case Op::kAdd:
+        io_.Name(&s->name, kVars, "variable");
+        return CodeOperand(&s->value, false);
+      case Op::kPoll:
+        return CodePoll(s);
+      case Op::kExit:
+        return io_.Int(&s->n, 0, kMaxExit, "exit status");
+    }
+  }
+
+  void CodeSelect(Stmt* s, const Ctx& c) {
+    int n = static_cast<int>(s->cases.size());
+    if constexpr (IO::kEncoding) {
+      if (n > kMaxCases) {
+        Lose("select with more than " + std::to_string(kMaxCases) + " cases: the rest dropped");
+        n = kMaxCases;
+      }
+    }
+    io_.Pick(&n, kMaxCases + 1);
+    s->cases.resize(static_cast<size_t>(n));
+    for (SelectCase& k : s->cases) {
+      io_.Flag(&k.is_send);
+      io_.Name(&k.chan, kChans, "channel");
+      if (k.is_send) CodeOperand(&k.value, false);
+      CodeBody(&k.body, c);
+    }
+    io_.Flag(&s->has_default);
+    if (s->has_default) CodeBody(&s->default_body, c);
+    else s->default_body.clear();
+  }
+
+  void CodePoll(Stmt* s) {
+    io_.Flag(&s->cond.numgoroutine);
+    if (!s->cond.numgoroutine) io_.Name(&s->cond.var, kVars, "variable");
+    int cmp = static_cast<int>(s->cond.cmp);
+    io_.Pick(&cmp, 6);
+    s->cond.cmp = static_cast<Cmp>(cmp);
+    io_.Int(&s->cond.k, 0, kMaxPollBound, "poll bound");
+    io_.Int(&s->n, 0, kMaxPollMs, "poll ms");
+    io_.Flag(&s->yielding);
+  }
+
+  IO& io_;
+  int stmts_ = 0;
+  int64_t goroutines_ = 0;
+};
+
+// The header every decoded scenario carries.
+void SetHeader(Scenario* sc) {
+  sc->clauses = {"fuzz.differential"};
+  sc->timeout_ms = 2000;
+  sc->expect.assign(1, {});
+  sc->expect.back().kind = conform::lang::Expectation::Kind::kModel;
+}
 
 }  // namespace
 
 DecodedScenario DecodeScenario(const uint8_t* data, size_t size) {
   DecodedScenario out;
-  Decoder d(data, size);
-  for (int k = 0; k < 4; ++k) out.seed |= static_cast<uint32_t>(d.Byte()) << (8 * k);
-  conform::lang::Scenario& sc = out.scenario;
-  sc.clauses = {"fuzz.differential"};
-  sc.timeout_ms = 2000;
-  sc.expect.push_back({});
-  sc.expect.back().kind = conform::lang::Expectation::Kind::kModel;
-  // Both channels are made first (capacity 0..2), unless the byte leaves one nil.
-  for (const char* name : {"c", "d"}) {
-    uint8_t b = d.Byte();
-    if (b % 8 == 7) continue;
-    Stmt mk;
-    mk.op = Op::kChan;
-    mk.name = name;
-    mk.n = b % 3;
-    sc.main.push_back(mk);
-  }
-  Block body = d.DecodeBlock(kMaxDepth, false, 12);
-  for (Stmt& s : body) sc.main.push_back(std::move(s));
-  // Mostly, main then yields a few times before it returns, so that the
-  // other goroutines get to run (and record) before the program ends.
-  if (uint8_t t = d.Byte(); t % 4 != 3) {
-    Stmt r;
-    r.op = Op::kRepeat;
-    r.n = 1 + (t >> 2) % 8;
-    r.body.push_back(Stmt{});  // gosched
-    sc.main.push_back(std::move(r));
-  }
+  Reader in(data, size);
+  Codec<Reader>(in).CodeProgram(&out.scenario, &out.seed, &out.procs);
+  SetHeader(&out.scenario);
   return out;
+}
+
+EncodedScenario EncodeScenario(const Scenario& sc, uint32_t seed) {
+  Scenario copy = sc;
+  conform::lang::ClearPositions(&copy);
+  Writer w;
+  int procs = 0;
+  Codec<Writer>(w).CodeProgram(&copy, &seed, &procs);
+  return {std::move(w.out), std::move(copy), std::move(w.losses)};
+}
+
+bool SameProgram(const Scenario& a, const Scenario& b) {
+  Scenario x = a, y = b;
+  conform::lang::ClearPositions(&x);
+  conform::lang::ClearPositions(&y);
+  return x.inits == y.inits && x.main == y.main && x.gomaxprocs == y.gomaxprocs;
 }
 
 }  // namespace gofuzz
