@@ -17,7 +17,7 @@
 //  - timeout: consistent if the model allows a deadlock after the trace seen
 //    (the program blocked for good but did not say so), or if the program
 //    has a `syscall until` and the trace is a legal prefix (it may wait for
-//    good; such programs get 50 ms). Any other timeout is run again with ten times the limit (the
+//    good; such programs get 20 ms). Any other timeout is run again with ten times the limit (the
 //    machine may just be loaded) and is a disagreement if it recurs.
 //  - killed by a signal, a sanitizer report, exit 2 without Go's "panic: "
 //    or "fatal error: " on stderr (unless the program may `exit 2`), or a
@@ -64,7 +64,7 @@ using gofuzz::DecodedScenario;
 int g_timeout_ms = 1000;
 // A program with `syscall until` may legitimately wait for good (Judge), so
 // waiting long for it only slows the fuzzer down.
-constexpr int kUntilTimeoutMs = 50;
+constexpr int kUntilTimeoutMs = 20;
 constexpr int kRetryFactor = 10;
 int64_t g_model_states = 3000;
 bool g_verbose = false;
@@ -210,9 +210,15 @@ spec::model::Result Check(const conform::lang::Scenario& sc, const std::vector<c
   return r;
 }
 
-// Judges one run. Returns false if it timed out in a way that deserves a
-// second, longer run before it counts.
-bool Judge(const DecodedScenario& d, const ChildResult& r, bool last_chance) {
+enum class Verdict {
+  kAgreed,       // a legal outcome
+  kUnjudged,     // legal, but the model could not finish or the run timed out:
+                 // not worth keeping in the corpus
+  kRunAgain,     // a timeout that deserves a second, longer run
+};
+
+// Judges one run; a disagreement aborts.
+Verdict Judge(const DecodedScenario& d, const ChildResult& r, bool last_chance) {
   const conform::lang::Scenario& sc = d.scenario;
   if (r.sanitizer_report) Disagree("the runtime hit a sanitizer report (see stderr)", d, &r, nullptr, "");
   if (!r.timed_out && WIFSIGNALED(r.wait_status)) Disagree("the program was killed by a signal", d, &r, nullptr, "");
@@ -228,19 +234,22 @@ bool Judge(const DecodedScenario& d, const ChildResult& r, bool last_chance) {
   spec::model::Result res = Check(sc, trace, status);
   if (res.verdict == spec::model::Verdict::kBoundExceeded) {
     ++g_stats.bound;
-    return true;
+    return Verdict::kUnjudged;
   }
   if (res.verdict == spec::model::Verdict::kValid) {
-    if (r.timed_out) ++g_stats.timeout_deadlock;
-    else ++g_stats.agreed;
-    return true;
+    if (!r.timed_out) {
+      ++g_stats.agreed;
+      return Verdict::kAgreed;
+    }
+    ++g_stats.timeout_deadlock;
+    return Verdict::kUnjudged;
   }
   if (r.timed_out && ProgramHas(sc, IsSyscallUntil) && res.longest_prefix == trace.size()) {
     // A goroutine may wait in `syscall until $v` for a $v no one sets.
     ++g_stats.timeout_waiting;
-    return true;
+    return Verdict::kUnjudged;
   }
-  if (r.timed_out && !last_chance) return false;
+  if (r.timed_out && !last_chance) return Verdict::kRunAgain;
   std::string why = r.timed_out ? "timed out (twice), and the model allows no deadlock after this trace"
                                 : "the model allows no schedule with this trace and exit status";
   Disagree(why, d, &r, &trace,
@@ -331,12 +340,15 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
                  PrintedOrDie(d).c_str(),
                  r.timed_out ? "timeout" : ("status " + std::to_string(r.wait_status)).c_str(), r.out.c_str(),
                  r.err.c_str());
-  if (!Judge(d, r, false)) {
+  Verdict v = Judge(d, r, false);
+  if (v == Verdict::kRunAgain) {
     ++g_stats.retried;
     ChildResult again = gofuzz::RunInChild(data, size, timeout_ms * kRetryFactor);
-    Judge(d, again, true);
+    v = Judge(d, again, true);
   }
   g_stats.total_us += NowUs() - start;
   g_stats.cpu_us += CpuUs() - start_cpu;
-  return 0;
+  // -1: libFuzzer does not add the input to the corpus, whatever its
+  // coverage; slow inputs the model cannot judge would only breed more.
+  return v == Verdict::kAgreed ? 0 : -1;
 }

@@ -415,7 +415,7 @@ class Codec {
       case Op::kSleep:
         return io_.Int(&s->n, 0, kMaxSleepMs, "sleep ms");
       case Op::kSyscall:
-        io_.Rare(&s->until, 4);
+        io_.Rare(&s->until, 8);
         if (!s->until) return io_.Int(&s->n, 0, kMaxSyscallMs, "syscall ms");
         io_.Name(&s->name, kVars, "variable");
         if (c.main_goroutine) {
