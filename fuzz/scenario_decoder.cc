@@ -130,6 +130,12 @@ class Reader {
     if (b & 0x80) return Int(v, lo, hi, what);
     *v = lo + b % std::min<int64_t>(8, hi - lo + 1);
   }
+  // Three bytes in four give 0; the rest 1..hi. For milliseconds, which
+  // cost real time in every run.
+  void MostlyZero(int64_t* v, int64_t hi, const char*) {
+    uint8_t b = Byte();
+    *v = b % 4 != 3 ? 0 : 1 + (b >> 2) % hi;
+  }
   // Zigzag: small bytes give small magnitudes of either sign.
   void Signed(int64_t* v, int64_t limit, const char*) {
     uint64_t z = Varint() % static_cast<uint64_t>(2 * limit + 1);
@@ -186,6 +192,10 @@ class Writer {
     if (*v - lo < std::min<int64_t>(8, hi - lo + 1)) return Byte(static_cast<uint8_t>(*v - lo));
     Byte(0x80);
     Varint(static_cast<uint64_t>(*v - lo));
+  }
+  void MostlyZero(int64_t* v, int64_t hi, const char* what) {
+    Clamp(v, 0, hi, what);
+    Byte(static_cast<uint8_t>(*v == 0 ? 0 : 3 + 4 * (*v - 1)));
   }
   void Signed(int64_t* v, int64_t limit, const char* what) {
     Clamp(v, -limit, limit, what);
@@ -413,10 +423,10 @@ class Codec {
       case Op::kSelect:
         return CodeSelect(s, c);
       case Op::kSleep:
-        return io_.Int(&s->n, 0, kMaxSleepMs, "sleep ms");
+        return io_.MostlyZero(&s->n, kMaxSleepMs, "sleep ms");
       case Op::kSyscall:
         io_.Rare(&s->until, 8);
-        if (!s->until) return io_.Int(&s->n, 0, kMaxSyscallMs, "syscall ms");
+        if (!s->until) return io_.MostlyZero(&s->n, kMaxSyscallMs, "syscall ms");
         io_.Name(&s->name, kVars, "variable");
         if (c.main_goroutine) {
           Lose("syscall until in the main goroutine: syscall 1");
@@ -493,7 +503,7 @@ class Codec {
     io_.Pick(&cmp, 6);
     s->cond.cmp = static_cast<Cmp>(cmp);
     io_.Int(&s->cond.k, 0, kMaxPollBound, "poll bound");
-    io_.Int(&s->n, 0, kMaxPollMs, "poll ms");
+    io_.MostlyZero(&s->n, kMaxPollMs, "poll ms");
     io_.Flag(&s->yielding);
   }
 

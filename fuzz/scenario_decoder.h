@@ -24,7 +24,8 @@
 //     n times; one past the budget decodes as call) and kMaxIterations
 //     passes of any one statement (repeat counts are clamped to fit): the
 //     model explores every interleaving, so the program must stay small;
-//   - sleep and syscall last at most 1 ms, poll at most 2 ms;
+//   - sleep and syscall last at most 1 ms, poll at most 2 ms, and mostly 0
+//     (time spent waiting is time not spent fuzzing);
 //   - spin until and syscall until in the main goroutine are not generated
 //     (spin until needs preemption, which the reference runtime does not
 //     declare, and a main goroutine stuck in a syscall the program never
