@@ -170,6 +170,7 @@ void OnSanitizerDeath() { g.shared->slots[g_child_slot].sanitizer_report.store(1
 // A child: set up, wait for the start signal on go_fd, run the input.
 [[noreturn]] void ChildProcess(int slot, int go_fd) {
   prctl(PR_SET_PDEATHSIG, SIGKILL);
+  prctl(PR_SET_NAME, "fuzz-child");  // for ps and perf
   g_child_slot = slot;
   Slot& s = g.shared->slots[slot];
   s.sanitizer_report.store(0);
@@ -255,6 +256,7 @@ bool WaitUntil(pid_t pid, int64_t deadline_us, int* status, rusage* usage) {
 
 [[noreturn]] void ServerLoop() {
   prctl(PR_SET_PDEATHSIG, SIGKILL);
+  prctl(PR_SET_NAME, "fuzz-server");
   signal(SIGPIPE, SIG_IGN);  // a child that died before its start signal
   Waiting next = ForkWaitingChild(0);
   for (;;) {

@@ -21,7 +21,9 @@ def fuzz_target(name, srcs, deps = [], replay_args = [], replay_data = [], repla
             "//fuzz:libfuzzer": [],
             "//conditions:default": ["//fuzz:replay_main"],
         }),
-        linkopts = select({
+        # -z now: bind every symbol at start-up, so that the differential
+        # fuzzer's forked children do not each resolve them again lazily.
+        linkopts = ["-Wl,-z,now"] + select({
             "//fuzz:libfuzzer": ["-fsanitize=fuzzer"],
             "//conditions:default": [],
         }),

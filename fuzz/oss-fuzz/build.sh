@@ -66,7 +66,7 @@ fuzzer() {
   echo "build.sh: $1"
   # shellcheck disable=SC2086
   $CXX $CXXFLAGS "${FLAGS[@]}" "fuzz/$1.cc" -Wl,--start-group "${ARCHIVES[@]}" -Wl,--end-group \
-    $LIB_FUZZING_ENGINE "${LIBS[@]}" -o "$OUT/$1"
+    $LIB_FUZZING_ENGINE "${LIBS[@]}" -Wl,-z,now -o "$OUT/$1"
   if [ -f "fuzz/dicts/$1.dict" ]; then cp "fuzz/dicts/$1.dict" "$OUT/$1.dict"; fi
 }
 
