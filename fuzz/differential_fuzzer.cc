@@ -12,7 +12,11 @@
 // for real and a failure may need several runs to reproduce.
 //
 // Outcomes:
-//  - exit status + trace the model accepts: agreement.
+//  - exit status + trace the model accepts: agreement. So is exit 2 from
+//    another goroutine's panic with a trace the model accepts as a run that
+//    ended when main returned: Go's runtime.main lets a panic in progress
+//    finish, and the interpreter records nothing after main returns, which
+//    the model does not know (see Judge).
 //  - the model's bound is exceeded: skipped (counted).
 //  - timeout: consistent if the model allows a deadlock after the trace seen
 //    (the program blocked for good but did not say so), or if the program
@@ -71,7 +75,7 @@ bool g_verbose = false;
 
 struct Stats {
   uint64_t runs = 0, deterministic = 0, agreed = 0, bound = 0, timeout_deadlock = 0,
-           timeout_waiting = 0, retried = 0;
+           timeout_waiting = 0, retried = 0, panic_after_main = 0;
   int64_t child_cpu_us = 0, child_wall_us = 0, model_cpu_us = 0, model_states = 0, total_us = 0, cpu_us = 0;
 } g_stats;
 
@@ -144,11 +148,16 @@ std::string PrintedOrDie(const DecodedScenario& d) {
 [[noreturn]] void Disagree(const std::string& why, const DecodedScenario& d, const ChildResult* r,
                            const std::vector<conform::Event>* trace, const std::string& extra) {
   const std::string text = PrintedOrDie(d);
+  // The outcome is part of the headline, which tools/fuzz uses to tell
+  // failures apart.
+  std::string outcome = !r ? "" : r->timed_out ? " (timed out)"
+                              : WIFSIGNALED(r->wait_status) ? " (signal " + std::to_string(WTERMSIG(r->wait_status)) + ")"
+                                                            : " (exit " + std::to_string(WEXITSTATUS(r->wait_status)) + ")";
   std::fprintf(stderr,
-               "\ndifferential_fuzzer: DISAGREEMENT: %s\n"
+               "\ndifferential_fuzzer: DISAGREEMENT%s: %s\n"
                "--- scenario (run: %s bazel-bin/conformance/drivers/reference/reference_driver FILE.scn) ---\n%s"
                "--- mode ---\n%s\n",
-               why.c_str(), d.procs == 0 ? ("GORUNTIME_SCHED=seed:" + std::to_string(d.seed)).c_str()
+               outcome.c_str(), why.c_str(), d.procs == 0 ? ("GORUNTIME_SCHED=seed:" + std::to_string(d.seed)).c_str()
                                          : ("GOMAXPROCS=" + std::to_string(d.procs)).c_str(),
                text.c_str(), ModeText(d).c_str());
   if (r) {
@@ -178,6 +187,14 @@ bool ProgramHas(const conform::lang::Scenario& sc, bool (*pred)(const conform::l
 }
 
 bool IsExit2(const conform::lang::Stmt& s) { return s.op == Op::kExit && s.n == 2; }
+
+// The goroutine named in Go's "goroutine N [running]:" panic header, or 0.
+int64_t PanickingGoroutine(const std::string& err) {
+  const std::string head = "\ngoroutine ";
+  size_t at = err.find(head);
+  if (at == std::string::npos) return 0;
+  return std::strtoll(err.c_str() + at + head.size(), nullptr, 10);
+}
 bool IsSyscallUntil(const conform::lang::Stmt& s) { return s.op == Op::kSyscall && s.until; }
 
 // Reads the trace; a line that is not an event is a disagreement, except one
@@ -244,6 +261,18 @@ Verdict Judge(const DecodedScenario& d, const ChildResult& r, bool last_chance) 
     ++g_stats.timeout_deadlock;
     return Verdict::kUnjudged;
   }
+  // Go's runtime.main, when main returns while another goroutine is
+  // panicking, lets that panic finish and end the program with exit 2
+  // (proc.go; Go issues 3934 and 20018), and the interpreter records
+  // nothing after main returns. The model ends the program at main's
+  // return, so it accepts such a run only as exit 0: with the trace complete
+  // for that, and the panic not main's, exit 2 is legal too.
+  // (fuzz/regressions/differential_fuzzer/main-returns-while-goroutine-panics.bin)
+  if (!r.timed_out && status == 2 && r.err.find("panic: ") != std::string::npos &&
+      PanickingGoroutine(r.err) > 1 && Check(sc, trace, 0).verdict == spec::model::Verdict::kValid) {
+    ++g_stats.panic_after_main;
+    return Verdict::kAgreed;
+  }
   if (r.timed_out && ProgramHas(sc, IsSyscallUntil) && res.longest_prefix == trace.size()) {
     // A goroutine may wait in `syscall until $v` for a $v no one sets.
     ++g_stats.timeout_waiting;
@@ -261,11 +290,12 @@ void PrintStatsAtExit() {
   if (g_stats.runs)
     std::fprintf(stderr,
                  "differential_fuzzer: %llu runs (%llu deterministic), %llu agreed, %llu model-bound skips, "
-                 "%llu timeouts the model allows as deadlock, %llu waiting in syscall until, %llu run twice\n",
+                 "%llu timeouts the model allows as deadlock, %llu waiting in syscall until, %llu run twice, "
+                 "%llu goroutine panics that ended the program after main returned\n",
                  (unsigned long long)g_stats.runs, (unsigned long long)g_stats.deterministic,
                  (unsigned long long)g_stats.agreed, (unsigned long long)g_stats.bound,
                  (unsigned long long)g_stats.timeout_deadlock, (unsigned long long)g_stats.timeout_waiting,
-                 (unsigned long long)g_stats.retried);
+                 (unsigned long long)g_stats.retried, (unsigned long long)g_stats.panic_after_main);
   if (g_stats.runs)
     std::fprintf(stderr,
                  "differential_fuzzer: per run: %.2f ms (%.2f ms CPU here, of which the model %.2f ms for %lld states); "
