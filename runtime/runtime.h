@@ -68,6 +68,15 @@ int GOMAXPROCS(int n);
 // Cooperative preemption point: yields if sysmon has asked the caller to.
 void PreemptCheck();
 
+// Whether this process preempts goroutines asynchronously (Go 1.14's
+// signal-based preemption), so that a loop with no call cannot hold a P for
+// more than about 10ms while other goroutines wait. Off under
+// ThreadSanitizer, in deterministic mode (GORUNTIME_SCHED), with
+// GODEBUG=asyncpreemptoff=1, and off x86-64 Linux; then only cooperative
+// points (PreemptCheck, Call, channel operations, Gosched) switch. May be
+// called before Run.
+bool AsyncPreemptEnabled();
+
 // --- Frames, defer, panic, recover ---------------------------------------------
 
 // Runs fn as a Go function frame: defers registered inside fn run when fn

@@ -13,6 +13,7 @@
 #include <mutex>
 
 #include "runtime/base/thread_annotations.h"
+#include "runtime/preempt/nopreempt.h"
 
 namespace goruntime::detail {
 
@@ -21,16 +22,19 @@ namespace goruntime::detail {
 // uncontended path is one CAS to lock and one exchange to unlock, inlined;
 // pthread_mutex_* cost a call and more checks (a quarter of the channel
 // ping-pong profile). Spins briefly before sleeping, as critical sections
-// here are a few dozen instructions.
+// here are a few dozen instructions. A thread holding one is never
+// asynchronously preempted (it counts in the no-preemption depth).
 class CAPABILITY("mutex") Mutex {
  public:
   void lock() ACQUIRE() {
+    NoPreemptEnter();
     uint32_t c = 0;
     if (state_.compare_exchange_strong(c, 1, std::memory_order_acquire)) return;
     LockSlow(c);
   }
   void unlock() RELEASE() {
     if (state_.exchange(0, std::memory_order_release) == 2) Wake();
+    NoPreemptExit();
   }
 
  private:

@@ -1,11 +1,14 @@
 // GOMAXPROCS: stop the world, resize the set of Ps, start the world (Go's
 // stopTheWorld / procresize / startTheWorld).
 //
-// Stopping is cooperative: every P that is running a G stops when that G
-// reaches a safe point (a switch to g0, Call, a channel operation or
-// PreemptCheck), so a loop with no safe point delays the change.
+// Every P that is running a G stops when that G reaches a safe point: a
+// cooperative one (a switch to g0, Call, a channel operation or
+// PreemptCheck) or, with asynchronous preemption on, an asynchronous one,
+// which the stop asks for by signalling every running P (sysmon repeats the
+// signal while the stop waits), so a loop with no call does not delay it.
 #include <vector>
 
+#include "runtime/preempt/preempt.h"
 #include "runtime/runtime.h"
 #include "runtime/scheduler/current.h"
 #include "runtime/scheduler/deterministic.h"
@@ -54,6 +57,7 @@ void StopTheWorld(P* mine) {
     wait = sched.stopwait > 0;
   }
   if (wait) {
+    PreemptAllRunning();  // a G in a call-free loop stops too (sysmon re-signals)
     sched.stopnote.Sleep();
     sched.stopnote.Clear();
   }

@@ -478,9 +478,15 @@ void HandleSwitch(M* m, G* g) {
   m->curg = nullptr;
   switch (m->reason) {
     case SwitchReason::kGosched:
-    case SwitchReason::kPreempted:
       Requeue(m, g);
       return;
+    case SwitchReason::kPreempted: {
+      // Go's gopreempt_m: to the global queue, behind what was waiting there
+      // (often what the preemption was for: a woken sleeper).
+      MutexLock l(sched.lock);
+      GlobRunqPut(g);
+      return;
+    }
     case SwitchReason::kPark: {
       uint32_t expected = kParking;
       if (ParkStateOf(g).compare_exchange_strong(expected, kParked)) return;
@@ -715,6 +721,7 @@ P* PidleGet() {
 void AcquireP(M* m, P* p) {
   m->p = p;
   p->m = m;
+  p->owner_tid.store(m->tid, std::memory_order_relaxed);
   p->status.store(PStatus::kRunning, std::memory_order_relaxed);
 }
 

@@ -9,12 +9,19 @@
 //
 // sysmon also asks the G on a P that has run for 10ms without a schedule to
 // yield at its next safe point (the flag is on the P, so sysmon never reads
-// another thread's G; a flag left for the next G costs one extra yield). It sleeps 20us, doubling after 50 idle rounds up to
-// 10ms, so an idle program costs about 100 wakeups a second.
+// another thread's G; a flag left for the next G costs one extra yield), and
+// asks again at every tick until it does. With asynchronous preemption on
+// (preempt/preempt.h), when another G is waiting to run, it also signals the
+// P's thread, at most every 100us; the handler preempts the G if it is at a
+// safe point, and a later tick retries if not. While the world is being
+// stopped it signals every running P at once. It sleeps 20us, doubling after
+// 50 idle rounds up to 10ms, so an idle program costs about 100 wakeups a
+// second; as in Go, asking for a preemption is not activity.
 #include <unistd.h>
 
 #include <thread>
 
+#include "runtime/preempt/preempt.h"
 #include "runtime/runtime.h"
 #include "runtime/scheduler/current.h"
 #include "runtime/scheduler/deterministic.h"
@@ -30,9 +37,16 @@ struct SysmonPState {
   uint32_t syscalltick = 0;
   uint32_t schedtick = 0;
   int64_t schedwhen = 0;
+  int64_t signalled = 0;  // last preemption signal sent for this P
 };
 
-// One sysmon pass. Returns whether it retook or preempted anything.
+// Whether a G other than p's running one is waiting for a P: only then is a
+// preemption worth a signal (a lone spinning G would just be run again).
+bool OthersWaiting(P* p) {
+  return !p->runq.Empty() || sched.runqsize.load(std::memory_order_relaxed) > 0;
+}
+
+// One sysmon pass. Returns whether it retook a P from a syscall.
 bool Retake(SysmonPState* seen, int64_t now) {
   bool acted = false;
   const int32_t procs = sched.gomaxprocs.load(std::memory_order_acquire);
@@ -60,9 +74,10 @@ bool Retake(SysmonPState* seen, int64_t now) {
         s.schedwhen = now;
       } else if (now - s.schedwhen >= kForcePreemptNs) {
         p->preempt.store(true, std::memory_order_relaxed);
-        s.schedwhen = now;
-        acted = true;
+        if (AsyncPreemptOn() && OthersWaiting(p)) SignalPreempt(p, &s.signalled, now);
       }
+      if (sched.gcwaiting.load(std::memory_order_relaxed) && AsyncPreemptOn())
+        SignalPreempt(p, &s.signalled, now);
     }
   }
   return acted;
@@ -86,6 +101,7 @@ bool Retake(SysmonPState* seen, int64_t now) {
 }  // namespace
 
 void StartSysmon() {
+  InitAsyncPreempt();
   std::thread(SysmonLoop).detach();
 }
 

@@ -74,6 +74,7 @@ struct P {
   std::atomic<uint32_t> syscalltick{0};
   std::atomic<uint32_t> sysmon_schedtick{0};  // schedtick, published for sysmon
   std::atomic<bool> preempt{false};  // sysmon asks the G running here to yield
+  std::atomic<int64_t> owner_tid{0};  // tid of the M that last acquired it: where the preemption signal goes
   P* link = nullptr;  // idle list link (guarded by sched.lock)
 };
 

@@ -49,7 +49,9 @@ Capabilities ReferenceAdapter::capabilities() const {
   c.Add("stack-limit");  // guard-page stacks and Go's overflow report
   c.Add("syscalls");     // Syscall hands the P off
   c.Add("fairness");     // Gosched requeues at the tail of the P's FIFO run queue
-  // Not "preemptive": cooperative, sysmon only flags and PreemptCheck yields.
+  // sysmon signals a long-running G's thread and the handler preempts it
+  // (off under TSan, in deterministic mode and with GODEBUG=asyncpreemptoff=1).
+  if (goruntime::AsyncPreemptEnabled()) c.Add("preemptive");
   return c;
 }
 
