@@ -23,8 +23,12 @@ void InitAsyncPreempt();
 
 // Whether asynchronous preemption is on in this process: built for x86-64
 // Linux without ThreadSanitizer, and not turned off by GODEBUG's
-// asyncpreemptoff=1 or by deterministic mode (GORUNTIME_SCHED).
+// asyncpreemptoff=1 or by deterministic mode (GORUNTIME_SCHED), as read by
+// InitAsyncPreempt (false before it).
 bool AsyncPreemptOn();
+
+// Whether the build and the environment ask for it now (before Run).
+bool AsyncPreemptWanted();
 
 // Sends the preemption signal to the thread that owns p, at most once per
 // kResignalNs per P; `last` is the caller's record of the last send. The
@@ -56,6 +60,10 @@ PreemptStats& Stats();
 // the sanitizer runtime linked into the executable. Async-signal-safe.
 // Valid after InitAsyncPreempt (before it, always false).
 bool PreemptiblePC(uintptr_t pc);
+
+// Whether the calling goroutine is wired to its thread right now
+// (LockOSThread, or an asynchronous preemption in progress). For tests.
+bool CurrentGoroutineWired();
 
 // text.cc: learns the main executable's text segments, the runtime's
 // section, and (sanitizer builds) the sanitizer runtime's functions.

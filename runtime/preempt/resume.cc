@@ -24,6 +24,13 @@
 #include "runtime/scheduler/current.h"
 #include "runtime/scheduler/scheduler.h"
 
+namespace goruntime::detail {
+bool CurrentGoroutineWired() {
+  G* g = CurrentG();
+  return g != nullptr && g->lockedm != nullptr;
+}
+}  // namespace goruntime::detail
+
 extern "C" __attribute__((visibility("hidden"))) void goruntime_async_preempt() {
   using namespace goruntime::detail;
   const int saved_errno = errno;

@@ -63,6 +63,9 @@ constexpr uintptr_t kCxxFrames = 16 * 1024;
 
 struct sigaction g_previous;  // the SIGURG disposition before ours
 pid_t g_pid = 0;
+// Set by InitAsyncPreempt, once, before any goroutine or sysmon runs.
+bool g_initialized = false;
+bool g_on = false;
 
 // Whether GODEBUG turns asynchronous preemption off (asyncpreemptoff=1; the
 // last setting wins, as in Go).
@@ -185,20 +188,22 @@ PreemptStats& Stats() {
   return *stats;
 }
 
-bool AsyncPreemptOn() {
+// Whether the build and the environment ask for asynchronous preemption.
+bool AsyncPreemptWanted() {
 #if defined(GORT_ASYNC_PREEMPT_BUILT)
-  static const bool on = [] {
-    const char* det = getenv("GORUNTIME_SCHED");
-    return !GodebugAsyncPreemptOff() && (det == nullptr || *det == 0);
-  }();
-  return on;
+  const char* det = getenv("GORUNTIME_SCHED");
+  return !GodebugAsyncPreemptOff() && (det == nullptr || *det == 0);
 #else
   return false;
 #endif
 }
 
+bool AsyncPreemptOn() { return g_on; }
+
 void InitAsyncPreempt() {
-  if (!AsyncPreemptOn()) return;
+  g_initialized = true;
+  g_on = AsyncPreemptWanted();
+  if (!g_on) return;
   Stats();
   DetectExtendedState();
   InitCodeLayout();
@@ -239,6 +244,8 @@ void PreemptAllRunning() {
 
 }  // namespace detail
 
-bool AsyncPreemptEnabled() { return detail::AsyncPreemptOn(); }
+bool AsyncPreemptEnabled() {
+  return detail::g_initialized ? detail::g_on : detail::AsyncPreemptWanted();
+}
 
 }  // namespace goruntime
