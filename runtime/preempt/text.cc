@@ -8,7 +8,12 @@
 //  - in sanitizer builds, the sanitizer runtime, which the compiler driver
 //    links into the executable: every function symbol of the executable
 //    named in a sanitizer namespace, an interceptor, or an operator
-//    new/delete (ASan replaces them). Its allocator takes locks of its own.
+//    new/delete (ASan replaces them), plus the few unnamed helpers between
+//    them (static functions such as printf_common, the 5-byte interceptor
+//    trampolines named strlen, read, ...): a run of at most 8 other symbols
+//    with sanitizer code on both sides. The program's own code comes from
+//    other object files and forms one long run apart. Its allocator takes
+//    locks of its own.
 // Nothing outside the main executable is preemptible: libc, libstdc++,
 // libgcc_s's unwinder, ld.so, the vDSO, Boost.Context, and the project's own
 // shared objects (Bazel links tests against the runtime and other libraries
@@ -100,8 +105,34 @@ bool IsSanitizerFunction(const char* name) {
          strncmp(name, "_Zdl", 4) == 0 || strncmp(name, "_Zda", 4) == 0;
 }
 
-// The sanitizer runtime's functions in the executable, from its symbol
-// table. False when the table cannot be read (a stripped executable).
+struct Symbol {
+  uintptr_t lo, hi;
+  bool sanitizer;
+};
+
+// The code ranges of the sanitizer runtime among the executable's function
+// symbols: its named functions, and runs of at most kMaxBridge others
+// between two of them (see the top of this file).
+std::vector<Range> SanitizerRanges(std::vector<Symbol> syms) {
+  constexpr size_t kMaxBridge = 8;
+  std::sort(syms.begin(), syms.end(), [](const Symbol& a, const Symbol& b) { return a.lo < b.lo; });
+  std::vector<Range> out;
+  size_t last = SIZE_MAX;  // index of the previous sanitizer symbol
+  for (size_t i = 0; i < syms.size(); i++) {
+    if (!syms[i].sanitizer) continue;
+    const bool bridge = last != SIZE_MAX && i - last - 1 <= kMaxBridge;
+    if (bridge && !out.empty()) {
+      out.back().hi = std::max(out.back().hi, syms[i].hi);
+    } else {
+      out.push_back(Range{syms[i].lo, syms[i].hi});
+    }
+    last = i;
+  }
+  return out;
+}
+
+// The sanitizer runtime's code in the executable, from its symbol table.
+// False when the table cannot be read (a stripped executable).
 bool ReadSanitizerRanges(uintptr_t bias, std::vector<Range>* out) {
   const int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
   if (fd < 0) return false;
@@ -115,6 +146,7 @@ bool ReadSanitizerRanges(uintptr_t bias, std::vector<Range>* out) {
   const size_t size = static_cast<size_t>(st.st_size);
   const auto* eh = reinterpret_cast<const Elf64_Ehdr*>(base);
   bool found = false;
+  std::vector<Symbol> functions;
   if (size >= sizeof(Elf64_Ehdr) && memcmp(eh->e_ident, ELFMAG, SELFMAG) == 0 &&
       eh->e_ident[EI_CLASS] == ELFCLASS64 && eh->e_shoff + eh->e_shnum * sizeof(Elf64_Shdr) <= size) {
     const auto* sh = reinterpret_cast<const Elf64_Shdr*>(base + eh->e_shoff);
@@ -130,23 +162,13 @@ bool ReadSanitizerRanges(uintptr_t bias, std::vector<Range>* out) {
         const Elf64_Sym& s = syms[k];
         if (ELF64_ST_TYPE(s.st_info) != STT_FUNC && ELF64_ST_TYPE(s.st_info) != STT_GNU_IFUNC) continue;
         if (s.st_shndx == SHN_UNDEF || s.st_name >= strtab.sh_size) continue;
-        if (!IsSanitizerFunction(names + s.st_name)) continue;
         const uintptr_t lo = bias + s.st_value;
-        out->push_back(Range{lo, lo + (s.st_size > 0 ? s.st_size : 1)});
+        functions.push_back(Symbol{lo, lo + (s.st_size > 0 ? s.st_size : 1), IsSanitizerFunction(names + s.st_name)});
       }
     }
   }
   munmap(map, size);
-  std::sort(out->begin(), out->end(), [](const Range& a, const Range& b) { return a.lo < b.lo; });
-  std::vector<Range> merged;
-  for (const Range& r : *out) {
-    if (!merged.empty() && r.lo <= merged.back().hi) {
-      merged.back().hi = std::max(merged.back().hi, r.hi);
-    } else {
-      merged.push_back(r);
-    }
-  }
-  *out = std::move(merged);
+  *out = SanitizerRanges(std::move(functions));
   return found;
 }
 

@@ -51,7 +51,8 @@
 // back on its run queue. Locks are never held across a switch, so a lock is
 // always released by the fiber that took it (what TSan requires).
 //
-// Locked goroutines (LockOSThread). A locked G runs only on its M, and that M
+// Locked goroutines (LockOSThread, and an asynchronous preemption in
+// progress, below). A locked G runs only on its M, and that M
 // runs nothing else: when a locked G blocks, its M hands its P away
 // (StopLockedM) and sleeps until someone who dequeued the G hands it a P
 // (StartLockedM). A G that exits while locked takes its M with it; m0, the
@@ -62,10 +63,71 @@
 // every goroutine is asleep: fatal error. An M in a blocking syscall is
 // running, so a syscall never causes a report.
 //
-// Preemption is cooperative: sysmon (syscall.cc) flags a P whose G has run
-// for 10ms, and the G yields at its next safe point (Call, a channel
-// operation, PreemptCheck). A loop with no safe point is never preempted, and
-// a stop-the-world waits for it.
+// Preemption. sysmon (syscall.cc) flags a P whose G has run for 10ms
+// without a schedule (p->preempt), and the G yields at its next cooperative
+// safe point (Call, a channel operation, PreemptCheck). A loop with no call
+// has none, so it is also preempted asynchronously, Go 1.14's design
+// (runtime/preempt/): when another G waits to run, or the world is being
+// stopped, the P's thread is sent SIGURG; the handler, on that thread,
+// decides whether the interrupted instant is safe and if so rewrites the
+// signal context so that the thread calls a trampoline on return; the
+// trampoline saves every register (xsave: x87, SSE, AVX, AVX-512), yields
+// (SwitchToG0(kPreempted)), and once the G runs again restores them and
+// returns to the interrupted instruction. The invariants:
+//  - Safe points. The handler acts only on a G that runs with its P (not on
+//    g0, not in a syscall), holds no runtime lock (every Mutex counts in the
+//    thread's no-preemption depth, preempt/nopreempt.h), whose SP lies on
+//    its own stack with room for the red zone and the injected frame, and
+//    whose PC is in the program's own code: the main executable's text
+//    minus the runtime's section goruntime_text (every runtime function is
+//    put there) and, in sanitizer builds, the sanitizer runtime
+//    (preempt/text.cc). So libc (malloc's locks), libstdc++, the unwinder,
+//    Boost.Context and the runtime itself are never interrupted; an unsafe
+//    instant is left alone and sysmon signals again at a later tick.
+//  - The depth belongs to the thread: locks are never held across a switch
+//    (above), so it is zero at every switch.
+//  - The red zone. The injected frame starts 128 bytes below the
+//    interrupted SP (a leaf function may keep data there) and the trampoline
+//    aligns its own stack; "ret $128" gives the interrupted code its SP back.
+//  - Same M. A preempted G resumes on the M it was preempted on: the
+//    interrupted code may hold thread-local state in registers (a
+//    thread-local's address, computed once, the bug CurrentM() guards
+//    against) or in the thread (errno, the signal mask, C++'s exception
+//    globals). For the switch the G is wired to its M, so the locked-G
+//    machinery above hands the P off (StopLockedM) and back (StartLockedM),
+//    and the M runs nothing else meanwhile; errno, which the M's futex calls
+//    may set, is saved and restored. The wiring ends as soon as the G runs
+//    again: its next switch is a cooperative one, where it may move as
+//    always, or another preemption, which wires it again. A G the user
+//    locked stays locked. The other design, keeping the preempted G in its
+//    M's private slot while the M runs other Gs with its P, saves two
+//    thread wakeups per preemption (at most one per 10ms), but lets those Gs
+//    change the thread's state under the interrupted code, and the preempted
+//    G, which only that M may run, would wait whenever one of them blocks
+//    the M in a system call.
+//  - A preempted G goes to the global queue's tail (Go's gopreempt_m), so
+//    what the preemption was for (often a woken sleeper, already there) runs
+//    first.
+//  - Deterministic mode never preempts asynchronously: signals arrive in
+//    real time, which no seed replays, so its switch points stay the
+//    cooperative ones, every choice drawn from the schedule.
+//  - Sanitizers. Off under ThreadSanitizer: TSan defers an asynchronous
+//    signal to its next interceptor or atomic operation and then calls the
+//    handler with a copy of the original context, so a rewrite is lost and
+//    the saved SP is stale (an injected frame would overwrite live stack);
+//    a loop with no TSan call never sees the signal at all (checked with
+//    clang-19: a call-free loop got none of 20 signals until it ended; a
+//    loop of atomic loads got them inside __tsan_atomic32_load). On under
+//    ASan, whose runtime text.cc excludes by symbol.
+//  - Cost. The hot path pays two instructions per Mutex lock and unlock (the
+//    depth) and one store per AcquireP (the P's thread id, where the signal
+//    goes); the rest runs only when a G has held its P for 10ms.
+//  - Limits. Code that blocks its thread on a lock it took itself
+//    (std::mutex) could always deadlock at GOMAXPROCS=1 if another goroutine
+//    held the lock across a switch; with preemption any instruction of the
+//    holder can be a switch. A thread blocked outside Syscall may see EINTR
+//    from calls Linux never restarts (nanosleep), as in Go. GODEBUG=
+//    asyncpreemptoff=1 turns asynchronous preemption off, as in Go.
 //
 // Memory. Gs and Fibers are never freed. A dead G goes on a free list for
 // the next go statement (Go's gfput/gfget), and its Fiber, stack and all, on

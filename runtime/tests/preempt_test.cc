@@ -261,7 +261,7 @@ TEST(AsyncPreempt, PreemptibleCodeIsTheProgramsOwn) {
   EXPECT_TRUE(detail::PreemptiblePC(pc(&ProgramFunction)));
   EXPECT_TRUE(detail::PreemptiblePC(pc(&SpinUntilPreempted)));
   // Libraries are not: libc's malloc and memcpy, libstdc++, the loader.
-  for (const char* name : {"malloc", "free", "memcpy", "pthread_mutex_lock", "_ZNSt6thread6_StateD2Ev",
+  for (const char* name : {"malloc", "free", "memcpy", "strlen", "printf", "pthread_mutex_lock", "_ZNSt6thread6_StateD2Ev",
                            "_dl_find_object"}) {
     void* sym = dlsym(RTLD_DEFAULT, name);
     if (sym == nullptr) continue;
@@ -276,6 +276,14 @@ TEST(AsyncPreempt, PreemptibleCodeIsTheProgramsOwn) {
     EXPECT_FALSE(detail::PreemptiblePC(pc(sym))) << name << " in " << info.dli_fname;
   }
   EXPECT_FALSE(detail::PreemptiblePC(0));
+}
+
+TEST(AsyncPreempt, OnInEveryBuildButThreadSanitizers) {
+#if defined(GORT_TSAN)
+  EXPECT_FALSE(AsyncPreemptEnabled());
+#else
+  EXPECT_TRUE(AsyncPreemptEnabled());
+#endif
 }
 
 TEST(AsyncPreempt, DeterministicModeNeverPreempts) {
