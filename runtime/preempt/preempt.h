@@ -36,6 +36,12 @@ bool AsyncPreemptWanted();
 void SignalPreempt(P* p, int64_t* last, int64_t now);
 constexpr int64_t kResignalNs = 100'000;
 
+// Stress mode, for tests: GORUNTIME_PREEMPT_STRESS=1 makes sysmon ask every
+// running P to yield, and signal its thread, at every tick (every 100us at
+// most), so that preemption lands at as many instants as possible. Read by
+// InitAsyncPreempt; false when asynchronous preemption is off.
+bool PreemptStress();
+
 // Signals the owner of every P that runs a goroutine, for a stop-the-world
 // that waits for them (Go's preemptall).
 void PreemptAllRunning();

@@ -9,8 +9,9 @@
 // An instant is safe (AsyncSafePoint) when all of these hold:
 //  1. a preemption is wanted: sysmon flagged the thread's P, or the world is
 //     being stopped;
-//  2. the thread is an M running a goroutine with its P: not on g0, not in a
-//     system call (no P), and not in deterministic mode;
+//  2. the thread is an M running a goroutine with its P: not on g0, not
+//     halfway through a switch, not in a system call (no P), and not in
+//     deterministic mode;
 //  3. the thread holds no runtime lock and is in no NoPreemptScope (its
 //     no-preemption depth is zero, nopreempt.h);
 //  4. the interrupted SP lies on the goroutine's own stack with room below it
@@ -66,6 +67,7 @@ pid_t g_pid = 0;
 // Set by InitAsyncPreempt, once, before any goroutine or sysmon runs.
 bool g_initialized = false;
 bool g_on = false;
+bool g_stress = false;
 
 // Whether GODEBUG turns asynchronous preemption off (asyncpreemptoff=1; the
 // last setting wins, as in Go).
@@ -117,6 +119,9 @@ Verdict AsyncSafePoint(const ucontext_t* uc) {
   G* g = m->curg;
   P* p = m->p;
   if (g == nullptr || p == nullptr || g->fiber == nullptr) return Verdict::kNoGoroutine;
+  // m->g0 holds g0's saved context whenever the G runs its own code; it is
+  // empty only halfway through a switch (SwitchToG0, Execute).
+  if (!m->g0) return Verdict::kNoGoroutine;
   if (!p->preempt.load(std::memory_order_relaxed) && !sched.gcwaiting.load(std::memory_order_relaxed))
     return Verdict::kNotWanted;
   if (NoPreemptDepth() != 0) return Verdict::kLocked;
@@ -200,10 +205,14 @@ bool AsyncPreemptWanted() {
 
 bool AsyncPreemptOn() { return g_on; }
 
+bool PreemptStress() { return g_stress; }
+
 void InitAsyncPreempt() {
   g_initialized = true;
   g_on = AsyncPreemptWanted();
   if (!g_on) return;
+  const char* stress = getenv("GORUNTIME_PREEMPT_STRESS");
+  g_stress = stress != nullptr && strcmp(stress, "1") == 0;
   Stats();
   DetectExtendedState();
   InitCodeLayout();

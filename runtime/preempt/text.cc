@@ -1,7 +1,7 @@
 // Which code a goroutine may be preempted in (PreemptiblePC).
 //
-// A goroutine may be preempted at a PC in the main executable's text (its
-// executable PT_LOAD segments), except
+// A goroutine may be preempted at a PC in the main executable's .text
+// section, the compiled functions of the program, except
 //  - the runtime's own code: the section goruntime_text (runtime_text.h puts
 //    every function of the runtime's translation units there, and the linker
 //    defines its bounds), which includes the trampoline and this handler;
@@ -14,7 +14,11 @@
 //    with sanitizer code on both sides. The program's own code comes from
 //    other object files and forms one long run apart. Its allocator takes
 //    locks of its own.
-// Nothing outside the main executable is preemptible: libc, libstdc++,
+// The rest of the executable's code is not preemptible either: .plt holds
+// the stubs through which the runtime, too, calls libraries (a preemption
+// at jump_fcontext@plt, reached from SwitchToG0 halfway through a switch,
+// would yield from inside a switch), and .init/.fini run before and after
+// goroutines. Nothing outside the main executable is preemptible: libc, libstdc++,
 // libgcc_s's unwinder, ld.so, the vDSO, Boost.Context, and the project's own
 // shared objects (Bazel links tests against the runtime and other libraries
 // as .so files; code there is simply never preempted). A library may hold a
@@ -23,12 +27,19 @@
 // interrupted, and a goroutine that spins inside it is retried at the next
 // tick, as Go does with a goroutine in assembly without safe-point metadata.
 //
-// A template instance that both the runtime and the program emit (a COMDAT
-// such as std::vector<int>::push_back) is kept once, from whichever object
-// the linker met first, so the runtime may call such code in the program's
-// text. Every runtime lock raises the no-preemption depth (nopreempt.h), so
-// no such call under a lock is ever preempted; outside a lock the runtime
-// calls only its own types' instances, which the program never emits.
+// Some of the runtime's code stays in .text: clang's pragma covers only
+// functions written out, not implicitly defined ones (the constructors and
+// destructors of runtime classes and of lambdas) nor a lambda called in a
+// static initializer; and a template instance that both the runtime and the
+// program emit (a COMDAT such as Value's destructor or
+// shared_ptr<HChan>'s disposer) is kept once, from whichever object the
+// linker met first. In the reference driver that is about twenty functions,
+// listed by an objdump of the calls from goruntime_text into .text. None of
+// them matters: every runtime lock raises the no-preemption depth
+// (nopreempt.h), so such code is never preempted under a lock (ElemOps'
+// element moves, called with the channel locked, are the program's own
+// template code), and the rest only builds or destroys the G's own objects,
+// where a preemption is a yield on the same M at that instant.
 //
 // Statically linked third-party code (a static allocator, say) counts as the
 // program's: link such libraries dynamically, or set GODEBUG=asyncpreemptoff=1.
@@ -69,9 +80,8 @@ struct Range {
 // afterwards, so the handler may read it.
 struct Layout {
   bool ready = false;
-  Range exe[8];  // the main executable's executable segments
-  int nexe = 0;
-  Range runtime{0, 0};
+  Range text{0, 0};     // the main executable's .text, where it is loaded
+  Range runtime{0, 0};  // goruntime_text (in the executable or a shared object)
   std::vector<Range> sanitizer;  // sorted, disjoint
 };
 
@@ -80,16 +90,71 @@ Layout& TheLayout() {
   return *layout;
 }
 
-int FindMainExecutable(dl_phdr_info* info, size_t, void* data) {
-  auto* layout = static_cast<Layout*>(data);
-  // The first object dl_iterate_phdr reports is the main program.
-  for (int i = 0; i < info->dlpi_phnum && layout->nexe < 8; i++) {
-    const ElfW(Phdr)& ph = info->dlpi_phdr[i];
-    if (ph.p_type != PT_LOAD || (ph.p_flags & PF_X) == 0) continue;
-    const uintptr_t lo = info->dlpi_addr + ph.p_vaddr;
-    layout->exe[layout->nexe++] = Range{lo, lo + ph.p_memsz};
+int MainBias(dl_phdr_info* info, size_t, void* data) {
+  *static_cast<uintptr_t*>(data) = info->dlpi_addr;  // the first object is the program
+  return 1;
+}
+
+// The main executable's file, mapped read-only for the section headers and
+// the symbol table (neither is loaded into memory).
+class ExecutableFile {
+ public:
+  ExecutableFile() {
+    const int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return;
+    struct stat st;
+    if (fstat(fd, &st) == 0 && st.st_size > 0) {
+      void* map = mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
+      if (map != MAP_FAILED) {
+        base_ = static_cast<const unsigned char*>(map);
+        size_ = static_cast<size_t>(st.st_size);
+      }
+    }
+    close(fd);
+    const auto* eh = header();
+    if (base_ == nullptr || size_ < sizeof(Elf64_Ehdr) || memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0 ||
+        eh->e_ident[EI_CLASS] != ELFCLASS64 || eh->e_shoff + eh->e_shnum * sizeof(Elf64_Shdr) > size_ ||
+        eh->e_shstrndx >= eh->e_shnum) {
+      shnum_ = 0;
+      return;
+    }
+    shnum_ = eh->e_shnum;
   }
-  return 1;  // stop after the first object
+  ~ExecutableFile() {
+    if (base_ != nullptr) munmap(const_cast<unsigned char*>(base_), size_);
+  }
+  ExecutableFile(const ExecutableFile&) = delete;
+  ExecutableFile& operator=(const ExecutableFile&) = delete;
+
+  int sections() const { return shnum_; }
+  const Elf64_Shdr& section(int i) const {
+    return reinterpret_cast<const Elf64_Shdr*>(base_ + header()->e_shoff)[i];
+  }
+  // The section's contents, or null if they lie outside the file.
+  const unsigned char* contents(const Elf64_Shdr& sh) const {
+    return sh.sh_offset + sh.sh_size <= size_ ? base_ + sh.sh_offset : nullptr;
+  }
+  const char* section_name(const Elf64_Shdr& sh) const {
+    const Elf64_Shdr& names = section(header()->e_shstrndx);
+    const unsigned char* table = contents(names);
+    return table != nullptr && sh.sh_name < names.sh_size ? reinterpret_cast<const char*>(table) + sh.sh_name : "";
+  }
+
+ private:
+  const Elf64_Ehdr* header() const { return reinterpret_cast<const Elf64_Ehdr*>(base_); }
+  const unsigned char* base_ = nullptr;
+  size_t size_ = 0;
+  int shnum_ = 0;
+};
+
+// The executable's .text, as loaded; empty if it cannot be found.
+Range FindText(const ExecutableFile& exe, uintptr_t bias) {
+  for (int i = 0; i < exe.sections(); i++) {
+    const Elf64_Shdr& sh = exe.section(i);
+    if (sh.sh_type == SHT_PROGBITS && (sh.sh_flags & SHF_EXECINSTR) != 0 && strcmp(exe.section_name(sh), ".text") == 0)
+      return Range{bias + sh.sh_addr, bias + sh.sh_addr + sh.sh_size};
+  }
+  return Range{0, 0};
 }
 
 #if defined(GORT_SANITIZER_RUNTIME_IN_EXE)
@@ -132,49 +197,28 @@ std::vector<Range> SanitizerRanges(std::vector<Symbol> syms) {
 }
 
 // The sanitizer runtime's code in the executable, from its symbol table.
-// False when the table cannot be read (a stripped executable).
-bool ReadSanitizerRanges(uintptr_t bias, std::vector<Range>* out) {
-  const int fd = open("/proc/self/exe", O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
-  struct stat st;
-  void* map = MAP_FAILED;
-  if (fstat(fd, &st) == 0 && st.st_size > 0)
-    map = mmap(nullptr, static_cast<size_t>(st.st_size), PROT_READ, MAP_PRIVATE, fd, 0);
-  close(fd);
-  if (map == MAP_FAILED) return false;
-  const auto* base = static_cast<const unsigned char*>(map);
-  const size_t size = static_cast<size_t>(st.st_size);
-  const auto* eh = reinterpret_cast<const Elf64_Ehdr*>(base);
+// False when there is no symbol table (a stripped executable).
+bool ReadSanitizerRanges(const ExecutableFile& exe, uintptr_t bias, std::vector<Range>* out) {
   bool found = false;
   std::vector<Symbol> functions;
-  if (size >= sizeof(Elf64_Ehdr) && memcmp(eh->e_ident, ELFMAG, SELFMAG) == 0 &&
-      eh->e_ident[EI_CLASS] == ELFCLASS64 && eh->e_shoff + eh->e_shnum * sizeof(Elf64_Shdr) <= size) {
-    const auto* sh = reinterpret_cast<const Elf64_Shdr*>(base + eh->e_shoff);
-    for (int i = 0; i < eh->e_shnum; i++) {
-      if (sh[i].sh_type != SHT_SYMTAB || sh[i].sh_link >= eh->e_shnum) continue;
-      const Elf64_Shdr& strtab = sh[sh[i].sh_link];
-      if (sh[i].sh_offset + sh[i].sh_size > size || strtab.sh_offset + strtab.sh_size > size) continue;
-      const auto* syms = reinterpret_cast<const Elf64_Sym*>(base + sh[i].sh_offset);
-      const size_t nsyms = sh[i].sh_size / sizeof(Elf64_Sym);
-      const char* names = reinterpret_cast<const char*>(base + strtab.sh_offset);
-      found = true;
-      for (size_t k = 0; k < nsyms; k++) {
-        const Elf64_Sym& s = syms[k];
-        if (ELF64_ST_TYPE(s.st_info) != STT_FUNC && ELF64_ST_TYPE(s.st_info) != STT_GNU_IFUNC) continue;
-        if (s.st_shndx == SHN_UNDEF || s.st_name >= strtab.sh_size) continue;
-        const uintptr_t lo = bias + s.st_value;
-        functions.push_back(Symbol{lo, lo + (s.st_size > 0 ? s.st_size : 1), IsSanitizerFunction(names + s.st_name)});
-      }
+  for (int i = 0; i < exe.sections(); i++) {
+    const Elf64_Shdr& symtab = exe.section(i);
+    if (symtab.sh_type != SHT_SYMTAB || symtab.sh_link >= static_cast<uint32_t>(exe.sections())) continue;
+    const Elf64_Shdr& strtab = exe.section(static_cast<int>(symtab.sh_link));
+    const auto* syms = reinterpret_cast<const Elf64_Sym*>(exe.contents(symtab));
+    const auto* names = reinterpret_cast<const char*>(exe.contents(strtab));
+    if (syms == nullptr || names == nullptr) continue;
+    found = true;
+    for (size_t k = 0; k < symtab.sh_size / sizeof(Elf64_Sym); k++) {
+      const Elf64_Sym& s = syms[k];
+      if (ELF64_ST_TYPE(s.st_info) != STT_FUNC && ELF64_ST_TYPE(s.st_info) != STT_GNU_IFUNC) continue;
+      if (s.st_shndx == SHN_UNDEF || s.st_name >= strtab.sh_size) continue;
+      const uintptr_t lo = bias + s.st_value;
+      functions.push_back(Symbol{lo, lo + (s.st_size > 0 ? s.st_size : 1), IsSanitizerFunction(names + s.st_name)});
     }
   }
-  munmap(map, size);
   *out = SanitizerRanges(std::move(functions));
   return found;
-}
-
-int MainBias(dl_phdr_info* info, size_t, void* data) {
-  *static_cast<uintptr_t*>(data) = info->dlpi_addr;
-  return 1;
 }
 #endif  // GORT_SANITIZER_RUNTIME_IN_EXE
 
@@ -183,15 +227,16 @@ int MainBias(dl_phdr_info* info, size_t, void* data) {
 void InitCodeLayout() {
   Layout& layout = TheLayout();
   if (layout.ready) return;
-  dl_iterate_phdr(FindMainExecutable, &layout);
+  uintptr_t bias = 0;
+  dl_iterate_phdr(MainBias, &bias);
+  const ExecutableFile exe;
+  layout.text = FindText(exe, bias);
   layout.runtime = Range{reinterpret_cast<uintptr_t>(__start_goruntime_text),
                          reinterpret_cast<uintptr_t>(__stop_goruntime_text)};
 #if defined(GORT_SANITIZER_RUNTIME_IN_EXE)
-  uintptr_t bias = 0;
-  dl_iterate_phdr(MainBias, &bias);
   // Without the symbol table the sanitizer's code cannot be told from the
   // program's: then nothing is preemptible.
-  if (!ReadSanitizerRanges(bias, &layout.sanitizer)) layout.nexe = 0;
+  if (!ReadSanitizerRanges(exe, bias, &layout.sanitizer)) layout.text = Range{0, 0};
 #endif
   layout.ready = true;
 }
@@ -199,10 +244,8 @@ void InitCodeLayout() {
 bool PreemptiblePC(uintptr_t pc) {
   const Layout& layout = TheLayout();
   if (!layout.ready) return false;
+  if (pc < layout.text.lo || pc >= layout.text.hi) return false;
   if (pc >= layout.runtime.lo && pc < layout.runtime.hi) return false;
-  bool in_exe = false;
-  for (int i = 0; i < layout.nexe && !in_exe; i++) in_exe = pc >= layout.exe[i].lo && pc < layout.exe[i].hi;
-  if (!in_exe) return false;
   const auto& san = layout.sanitizer;
   auto it = std::upper_bound(san.begin(), san.end(), pc, [](uintptr_t v, const Range& r) { return v < r.lo; });
   if (it != san.begin() && pc < std::prev(it)->hi) return false;

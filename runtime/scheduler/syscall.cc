@@ -46,7 +46,8 @@ bool OthersWaiting(P* p) {
   return !p->runq.Empty() || sched.runqsize.load(std::memory_order_relaxed) > 0;
 }
 
-// One sysmon pass. Returns whether it retook a P from a syscall.
+// One sysmon pass. Returns whether it retook a P from a syscall (or, in
+// preemption stress mode, signalled one).
 bool Retake(SysmonPState* seen, int64_t now) {
   bool acted = false;
   const int32_t procs = sched.gomaxprocs.load(std::memory_order_acquire);
@@ -76,8 +77,13 @@ bool Retake(SysmonPState* seen, int64_t now) {
         p->preempt.store(true, std::memory_order_relaxed);
         if (AsyncPreemptOn() && OthersWaiting(p)) SignalPreempt(p, &s.signalled, now);
       }
-      if (sched.gcwaiting.load(std::memory_order_relaxed) && AsyncPreemptOn())
+      if (PreemptStress()) {
+        p->preempt.store(true, std::memory_order_relaxed);
         SignalPreempt(p, &s.signalled, now);
+        acted = true;  // keep ticking every 20us
+      } else if (sched.gcwaiting.load(std::memory_order_relaxed) && AsyncPreemptOn()) {
+        SignalPreempt(p, &s.signalled, now);
+      }
     }
   }
   return acted;

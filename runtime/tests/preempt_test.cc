@@ -7,6 +7,8 @@
 // loop with no call in it, so it has no cooperative safe point: at
 // GOMAXPROCS=1 nothing else can run unless the spinner is preempted.
 #include <dlfcn.h>
+#include <elf.h>
+#include <link.h>
 #include <pthread.h>
 #include <signal.h>
 #include <x86intrin.h>
@@ -14,6 +16,8 @@
 #include <atomic>
 #include <cerrno>
 #include <cstring>
+#include <fstream>
+#include <functional>
 #include <set>
 #include <thread>
 
@@ -239,6 +243,25 @@ TEST(AsyncPreempt, NotInsideLibc) {
   EXPECT_THAT(Lines(r.out), ElementsAre("waited for libc", "declined: pc"));
 }
 
+// Calls fn(name, lo, hi) for every allocated section of this executable,
+// at its loaded address (read from /proc/self/exe's section headers).
+void ForEachSection(const std::function<void(const char*, uintptr_t, uintptr_t)>& fn) {
+  std::ifstream f("/proc/self/exe", std::ios::binary);
+  std::string file((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  ASSERT_GE(file.size(), sizeof(Elf64_Ehdr));
+  const auto* eh = reinterpret_cast<const Elf64_Ehdr*>(file.data());
+  const auto* sh = reinterpret_cast<const Elf64_Shdr*>(file.data() + eh->e_shoff);
+  const char* names = file.data() + sh[eh->e_shstrndx].sh_offset;
+  uintptr_t bias = 0;
+  dl_iterate_phdr([](dl_phdr_info* info, size_t, void* data) {
+    *static_cast<uintptr_t*>(data) = info->dlpi_addr;
+    return 1;
+  }, &bias);
+  for (int i = 0; i < eh->e_shnum; i++)
+    if ((sh[i].sh_flags & SHF_ALLOC) != 0 && sh[i].sh_size > 0)
+      fn(names + sh[i].sh_name, bias + sh[i].sh_addr, bias + sh[i].sh_addr + sh[i].sh_size);
+}
+
 // A function of the program (this test), outside the runtime.
 __attribute__((noinline)) int ProgramFunction(int x) {
   asm volatile("" : "+r"(x));
@@ -276,6 +299,20 @@ TEST(AsyncPreempt, PreemptibleCodeIsTheProgramsOwn) {
     EXPECT_FALSE(detail::PreemptiblePC(pc(sym))) << name << " in " << info.dli_fname;
   }
   EXPECT_FALSE(detail::PreemptiblePC(0));
+  // Nor are the executable's PLT stubs, through which the runtime calls
+  // libraries (jump_fcontext@plt mid-switch), and its .init/.fini.
+  int checked = 0;
+  ForEachSection([&](const char* name, uintptr_t lo, uintptr_t hi) {
+    const bool code = strcmp(name, ".text") == 0;
+    if (!code && strncmp(name, ".plt", 4) != 0 && strcmp(name, ".init") != 0 && strcmp(name, ".fini") != 0) return;
+    if (code) {
+      EXPECT_TRUE(detail::PreemptiblePC(pc(&ProgramFunction)) && pc(&ProgramFunction) >= lo && pc(&ProgramFunction) < hi);
+      return;
+    }
+    for (uintptr_t a : {lo, lo + (hi - lo) / 2, hi - 1}) EXPECT_FALSE(detail::PreemptiblePC(a)) << name;
+    checked++;
+  });
+  EXPECT_GE(checked, 2) << "no .plt/.init/.fini found";
 }
 
 TEST(AsyncPreempt, OnInEveryBuildButThreadSanitizers) {
