@@ -7,6 +7,7 @@
 //   trampoline_amd64.S  the injected call: save every register, yield, restore
 //   resume.cc        what the trampoline calls: yield, resume on the same M
 //   nopreempt.h      the per-thread no-preemption depth (runtime locks held)
+//   oslocks.cc       the OS locks (std::mutex, ...) each goroutine holds
 #pragma once
 
 #include <atomic>
@@ -38,8 +39,11 @@ constexpr int64_t kResignalNs = 100'000;
 
 // Stress mode, for tests: GORUNTIME_PREEMPT_STRESS=1 makes sysmon ask every
 // running P to yield, and signal its thread, at every tick (every 100us at
-// most), so that preemption lands at as many instants as possible. Read by
-// InitAsyncPreempt; false when asynchronous preemption is off.
+// most), so that preemption lands at as many instants as possible. It
+// ignores the 10ms time slice, so what relies on it fails there by design:
+// gosched.fairness-bound, whose loopers are never preempted between their
+// record and their Gosched in normal runs. Read by InitAsyncPreempt; false
+// when asynchronous preemption is off.
 bool PreemptStress();
 
 // Signals the owner of every P that runs a goroutine, for a stop-the-world
@@ -53,7 +57,7 @@ struct PreemptStats {
   std::atomic<uint64_t> injected{0};      // a call to the trampoline injected
   std::atomic<uint64_t> not_wanted{0};    // no preemption requested
   std::atomic<uint64_t> no_goroutine{0};  // on g0, in a syscall, or without a P
-  std::atomic<uint64_t> locked{0};        // runtime lock held (no-preemption depth)
+  std::atomic<uint64_t> locked{0};        // runtime or OS lock held
   std::atomic<uint64_t> bad_stack{0};     // SP off the G's stack, or too little room
   std::atomic<uint64_t> bad_pc{0};        // PC in the runtime, a library or a sanitizer
   std::atomic<uint64_t> resumed{0};       // preempted goroutines that ran again
@@ -70,6 +74,10 @@ bool PreemptiblePC(uintptr_t pc);
 // Whether the calling goroutine is wired to its thread right now
 // (LockOSThread, or an asynchronous preemption in progress). For tests.
 bool CurrentGoroutineWired();
+
+// oslocks.cc: referenced so that a static link keeps its definitions of the
+// pthread lock functions, which count the OS locks a goroutine holds.
+void LinkOsLockCounting();
 
 // text.cc: learns the main executable's text segments, the runtime's
 // section, and (sanitizer builds) the sanitizer runtime's functions.

@@ -13,7 +13,9 @@
 //     halfway through a switch, not in a system call (no P), and not in
 //     deterministic mode;
 //  3. the thread holds no runtime lock and is in no NoPreemptScope (its
-//     no-preemption depth is zero, nopreempt.h);
+//     no-preemption depth is zero, nopreempt.h), and the goroutine holds no
+//     OS lock (a pthread mutex, rwlock, spinlock, once or static-init guard:
+//     oslocks.cc);
 //  4. the interrupted SP lies on the goroutine's own stack with room below it
 //     for the red zone and the injected frame (not on g0's stack, not on a
 //     signal stack);
@@ -124,7 +126,7 @@ Verdict AsyncSafePoint(const ucontext_t* uc) {
   if (!m->g0) return Verdict::kNoGoroutine;
   if (!p->preempt.load(std::memory_order_relaxed) && !sched.gcwaiting.load(std::memory_order_relaxed))
     return Verdict::kNotWanted;
-  if (NoPreemptDepth() != 0) return Verdict::kLocked;
+  if (NoPreemptDepth() != 0 || g->os_locks != 0) return Verdict::kLocked;
   const uintptr_t sp = static_cast<uintptr_t>(uc->uc_mcontext.gregs[REG_RSP]);
   const Stack& stack = g->fiber->stack;
   const auto lo = reinterpret_cast<uintptr_t>(stack.lo);
@@ -214,6 +216,7 @@ void InitAsyncPreempt() {
   const char* stress = getenv("GORUNTIME_PREEMPT_STRESS");
   g_stress = stress != nullptr && strcmp(stress, "1") == 0;
   Stats();
+  LinkOsLockCounting();
   DetectExtendedState();
   InitCodeLayout();
   g_pid = getpid();

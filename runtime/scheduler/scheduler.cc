@@ -75,15 +75,20 @@
 // (SwitchToG0(kPreempted)), and once the G runs again restores them and
 // returns to the interrupted instruction. The invariants:
 //  - Safe points. The handler acts only on a G that runs with its P (not on
-//    g0, not in a syscall), holds no runtime lock (every Mutex counts in the
-//    thread's no-preemption depth, preempt/nopreempt.h), whose SP lies on
-//    its own stack with room for the red zone and the injected frame, and
-//    whose PC is in the program's own code: the main executable's text
-//    minus the runtime's section goruntime_text (every runtime function is
-//    put there) and, in sanitizer builds, the sanitizer runtime
-//    (preempt/text.cc). So libc (malloc's locks), libstdc++, the unwinder,
-//    Boost.Context and the runtime itself are never interrupted; an unsafe
-//    instant is left alone and sysmon signals again at a later tick.
+//    g0, not halfway through a switch, not in a syscall), holds no runtime
+//    lock (every Mutex counts in the thread's no-preemption depth,
+//    preempt/nopreempt.h) and no OS lock (std::mutex, shared_mutex,
+//    call_once, a static's initialization: the runtime wraps the pthread
+//    lock functions and counts them per G, preempt/oslocks.cc), whose SP
+//    lies on its own stack with room for the red zone and the injected
+//    frame, and whose PC is in the program's own code: the main
+//    executable's .text minus the runtime's section goruntime_text (every
+//    runtime function is put there) and, in sanitizer builds, the sanitizer
+//    runtime (preempt/text.cc). So libc (malloc's locks), libstdc++, the
+//    unwinder, Boost.Context, the PLT and the runtime itself are never
+//    interrupted, nor is any critical section, the runtime's or the
+//    program's; an unsafe instant is left alone and sysmon signals again at
+//    a later tick.
 //  - The depth belongs to the thread: locks are never held across a switch
 //    (above), so it is zero at every switch.
 //  - The red zone. The injected frame starts 128 bytes below the
@@ -105,9 +110,11 @@
 //    change the thread's state under the interrupted code, and the preempted
 //    G, which only that M may run, would wait whenever one of them blocks
 //    the M in a system call.
-//  - A preempted G goes to the global queue's tail (Go's gopreempt_m), so
-//    what the preemption was for (often a woken sleeper, already there) runs
-//    first.
+//  - A preempted G goes to its P's queue tail, as a Gosched does, so Gs that
+//    yield and Gs that are preempted keep one FIFO order (the fairness
+//    bound holds under preemption too); one G from the global queue is moved
+//    ahead of it, since work from outside any P (a woken sleeper) is often
+//    what the preemption was for. Go puts both on the global queue.
 //  - Deterministic mode never preempts asynchronously: signals arrive in
 //    real time, which no seed replays, so its switch points stay the
 //    cooperative ones, every choice drawn from the schedule.
@@ -121,13 +128,15 @@
 //    ASan, whose runtime text.cc excludes by symbol.
 //  - Cost. The hot path pays two instructions per Mutex lock and unlock (the
 //    depth) and one store per AcquireP (the P's thread id, where the signal
-//    goes); the rest runs only when a G has held its P for 10ms.
-//  - Limits. Code that blocks its thread on a lock it took itself
-//    (std::mutex) could always deadlock at GOMAXPROCS=1 if another goroutine
-//    held the lock across a switch; with preemption any instruction of the
-//    holder can be a switch. A thread blocked outside Syscall may see EINTR
-//    from calls Linux never restarts (nanosleep), as in Go. GODEBUG=
-//    asyncpreemptoff=1 turns asynchronous preemption off, as in Go.
+//    goes); a pthread lock operation pays a call and a count; the rest runs
+//    only when a G has held its P for 10ms.
+//  - Limits. Code that blocks its thread waiting for a lock that a G holds
+//    across a switch (it yielded or parked holding it) deadlocks at
+//    GOMAXPROCS=1, as it always did; wrap such a wait in Syscall. A lock
+//    built by hand on futex(2) or an atomic flag is not seen. A thread
+//    blocked outside Syscall may see EINTR from calls Linux never restarts
+//    (nanosleep), as in Go. GODEBUG=asyncpreemptoff=1 turns asynchronous
+//    preemption off, as in Go.
 //
 // Memory. Gs and Fibers are never freed. A dead G goes on a free list for
 // the next go statement (Go's gfput/gfget), and its Fiber, stack and all, on
@@ -543,10 +552,18 @@ void HandleSwitch(M* m, G* g) {
       Requeue(m, g);
       return;
     case SwitchReason::kPreempted: {
-      // Go's gopreempt_m: to the global queue, behind what was waiting there
-      // (often what the preemption was for: a woken sleeper).
-      MutexLock l(sched.lock);
-      GlobRunqPut(g);
+      // Like Gosched, to the P's queue tail, so that Gs that yield and Gs
+      // that are preempted keep one FIFO order; but one G from the global
+      // queue goes ahead of it: work from outside any P (a woken sleeper) is
+      // often what the preemption was for, and would otherwise wait up to 61
+      // schedules for the P to look there.
+      G* outside = nullptr;
+      if (!Deterministic() && sched.runqsize.load(std::memory_order_relaxed) > 0) {
+        MutexLock l(sched.lock);
+        outside = GlobRunqGet(m->p, 1);
+      }
+      if (outside != nullptr) RunqPut(m->p, outside, /*next=*/false);
+      Requeue(m, g);
       return;
     }
     case SwitchReason::kPark: {
@@ -642,6 +659,7 @@ G* NewG(std::function<void()> fn) {
   G* g = GFGet();
   if (g == nullptr) g = new G;
   g->stack_size = StackSizeForNewG();
+  g->os_locks = 0;  // a reused G forgets locks its previous life never released
   g->fn = std::move(fn);
   g->goid = sched.goidgen.fetch_add(1) + 1;
   sched.ngoroutines.fetch_add(1);

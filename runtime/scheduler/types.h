@@ -57,6 +57,7 @@ struct G {
   M* lockedm = nullptr;  // the M it is wired to (LockOSThread), or null
   uint32_t locked_ext = 0;  // user LockOSThread nesting depth
   uint32_t locked_int = 0;  // runtime-internal lock depth (init on m0)
+  uint32_t os_locks = 0;    // OS locks it holds: never preempted meanwhile (preempt/oslocks.cc)
 
   Frames frames;  // defers, panics and frames (panic/frames.h)
 

@@ -18,7 +18,9 @@
 #include <cstring>
 #include <fstream>
 #include <functional>
+#include <mutex>
 #include <set>
+#include <shared_mutex>
 #include <thread>
 
 #include "runtime/base/mutex.h"
@@ -202,6 +204,64 @@ TEST(AsyncPreempt, NotWhileHoldingARuntimeLock) {
   }, {"GOMAXPROCS=1"});
   EXPECT_CLEAN_EXIT(r);
   EXPECT_THAT(Lines(r.out), ElementsAre("waited for the lock", "declined: locked"));
+}
+
+// Spins in a critical section of `kind` for about 200ms (a plain thread
+// clears `hold`), while main waits to run at GOMAXPROCS=1; returns
+// "waited" if main did not run meanwhile, and whether signals were
+// declined because of the lock.
+void OsLockedSpin(const std::string& kind) {
+  static std::mutex mutex;
+  static std::shared_mutex shared;
+  static std::once_flag once;
+  std::atomic<bool> started{false}, hold{true}, stop{false}, main_ran{false}, ran_inside{false};
+  auto done = Chan<int>::Make();
+  std::thread timer([&] {
+    while (!started) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    hold = false;
+  });
+  const uint64_t locked_before = Stats().locked.load();
+  Go([&, done, kind] {
+    auto critical = [&] {
+      started = true;
+      SpinWhile(hold);
+      ran_inside = main_ran.load();
+    };
+    if (kind == "std::mutex") {
+      std::lock_guard<std::mutex> l(mutex);
+      critical();
+    } else if (kind == "std::shared_mutex") {
+      std::shared_lock<std::shared_mutex> l(shared);
+      critical();
+    } else if (kind == "std::call_once") {
+      std::call_once(once, critical);
+    } else {  // a function-local static's initializer
+      static const bool initialized = (critical(), true);
+      (void)initialized;
+    }
+    while (!stop.load(std::memory_order_relaxed)) {
+    }
+    done.Send(1);
+  });
+  Gosched();
+  main_ran = true;
+  stop = true;
+  done.Recv();
+  timer.join();
+  Emit(kind + (ran_inside ? " ran while locked" : " waited") +
+       (Stats().locked.load() > locked_before ? ", declined: locked" : ", no signal while locked"));
+}
+
+TEST(AsyncPreempt, NotWhileHoldingAnOsLock) {
+  SKIP_WITHOUT_ASYNC_PREEMPTION();
+  // A goroutine preempted inside one would block every goroutine that then
+  // waits for it, with its P (runtime/preempt/oslocks.cc).
+  for (const char* kind : {"std::mutex", "std::shared_mutex", "std::call_once", "static init"}) {
+    auto r = RunProgram([kind] { OsLockedSpin(kind); }, {"GOMAXPROCS=1"});
+    EXPECT_CLEAN_EXIT(r);
+    EXPECT_THAT(Lines(r.out), ElementsAre(std::string(kind) + " waited, declined: locked"));
+  }
 }
 
 TEST(AsyncPreempt, NotInsideLibc) {
