@@ -82,33 +82,42 @@ std::optional<std::string> CheckRange(const Expectation& e, const std::vector<Ev
   return std::nullopt;
 }
 
-// The Gosched fairness bound: between two consecutive `op` events of one
-// goroutine, every other goroutine that still records `op` later has
-// recorded one.
-std::optional<std::string> CheckFair(const std::string& op, const std::vector<Event>& trace) {
-  std::vector<const Event*> evs;
+// Bounded bypass: while goroutine h waits for its next event matching p
+// (from its previous one, or from the start of the trace), no other
+// goroutine records more than k matching events. Windows after h's last
+// event are not bounded: h no longer waits. k = 1 is the Gosched fairness
+// bound `fair` (between two consecutive events of one goroutine, every
+// other goroutine that records later has recorded).
+std::optional<std::string> CheckBypass(const lang::EventPattern& p, int64_t k,
+                                       const std::vector<Event>& trace) {
+  std::vector<int64_t> gs;  // the goroutine of each matching event, in order
   for (const Event& e : trace)
-    if (e.op == op) evs.push_back(&e);
-  std::map<int64_t, size_t> last_pos;  // goroutine -> index in evs of its last event
-  std::map<int64_t, size_t> final_pos;
-  for (size_t k = 0; k < evs.size(); ++k) final_pos[evs[k]->g] = k;
-  for (size_t k = 0; k < evs.size(); ++k) {
-    int64_t g = evs[k]->g;
-    if (auto it = last_pos.find(g); it != last_pos.end()) {
-      size_t prev = it->second;
-      for (const auto& [h, fin] : final_pos) {
-        if (h == g || fin <= prev) continue;  // h records nothing after prev
-        auto lh = last_pos.find(h);
-        bool recorded_since = lh != last_pos.end() && lh->second > prev;
-        if (!recorded_since)
-          return "g" + std::to_string(g) + " recorded twice (events " + std::to_string(prev + 1) +
-                 " and " + std::to_string(k + 1) + " of `" + op + "`) while g" +
-                 std::to_string(h) + " had not recorded since";
-      }
+    if (Matches(p, e)) gs.push_back(e.g);
+  if (gs.empty()) return "no `" + lang::PrintPattern(p) + "` event in the trace";
+  // One pass: for each goroutine h, how many events each other goroutine
+  // has recorded since h's last one. A count is checked when h records.
+  std::map<int64_t, std::map<int64_t, int64_t>> since;  // h -> g -> count
+  std::map<int64_t, size_t> last;                        // h -> index of its last event
+  for (size_t i = 0; i < gs.size(); ++i) {
+    const int64_t g = gs[i];
+    if (!since.count(g)) {
+      // g's first event: its wait started with the trace; count everything before.
+      auto& mine = since[g];
+      for (size_t j = 0; j < i; ++j) ++mine[gs[j]];
     }
-    last_pos[g] = k;
+    for (const auto& [h, n] : since[g]) {
+      if (n <= k) continue;
+      std::string from = last.count(g) ? "its event " + std::to_string(last[g] + 1) : "the start";
+      return "g" + std::to_string(h) + " recorded " + std::to_string(n) + " `" +
+             lang::PrintPattern(p) + "` events while g" + std::to_string(g) + " waited (from " +
+             from + " to its event " + std::to_string(i + 1) + "), more than " +
+             std::to_string(k);
+    }
+    since[g].clear();
+    last[g] = i;
+    for (auto& [h, counts] : since)
+      if (h != g) ++counts[g];
   }
-  if (evs.empty()) return "no `" + op + "` event in the trace";
   return std::nullopt;
 }
 
@@ -140,10 +149,23 @@ std::optional<std::string> CheckOne(const lang::Scenario& sc, const Expectation&
       if (auto err = CheckExact(ps, mine)) return "goroutine " + std::to_string(e.n) + ": " + *err;
       return std::nullopt;
     }
-    case K::kTraceAbsent:
-      for (const Event& ev : out.trace)
-        if (Matches(e.events[0], ev)) return "unexpected `" + Show(ev) + "`";
+    case K::kTraceAbsent: {
+      if (e.events.size() == 1) {
+        for (const Event& ev : out.trace)
+          if (Matches(e.events[0], ev)) return "unexpected `" + Show(ev) + "`";
+        return std::nullopt;
+      }
+      // A sequence: no ordered subsequence may match it.
+      std::string shown;
+      size_t k = 0;
+      for (const Event& ev : out.trace) {
+        if (k < e.events.size() && Matches(e.events[k], ev)) {
+          shown += (k ? " ; " : "") + Show(ev);
+          if (++k == e.events.size()) return "unexpected sequence `" + shown + "`";
+        }
+      }
       return std::nullopt;
+    }
     case K::kRange:
       return CheckRange(e, out.trace);
     case K::kCount: {
@@ -154,8 +176,8 @@ std::optional<std::string> CheckOne(const lang::Scenario& sc, const Expectation&
                "`, expected " + std::to_string(e.n) + ".." + std::to_string(e.hi);
       return std::nullopt;
     }
-    case K::kFair:
-      return CheckFair(e.text, out.trace);
+    case K::kBypass:
+      return CheckBypass(e.events[0], e.n, out.trace);
     case K::kModel: {
       if (!opts.check_model) return std::nullopt;
       spec::model::Options mo;

@@ -1,7 +1,17 @@
 #include "conformance/interp/interpreter.h"
 
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <set>
+#include <sstream>
 #include <thread>
 
 namespace conform {
@@ -9,28 +19,65 @@ namespace {
 
 using lang::Op;
 
-void CollectVars(const lang::Block& b, std::map<std::string, std::unique_ptr<std::atomic<int64_t>>>* vars) {
-  auto add = [&](const std::string& n) {
-    if (!n.empty() && !vars->count(n)) (*vars)[n] = std::make_unique<std::atomic<int64_t>>(0);
-  };
+// Every name a block uses as a variable, a pipe or a stopwatch.
+struct Names {
+  std::set<std::string> vars, pipes, stopwatches;
+};
+
+void CollectNames(const lang::Block& b, Names* n) {
   auto operand = [&](const lang::Operand& o) {
-    if (o.kind == lang::Operand::Kind::kVar) add(o.s);
+    if (o.kind == lang::Operand::Kind::kVar) n->vars.insert(o.s);
   };
   for (const lang::Stmt& s : b) {
     switch (s.op) {
-      case Op::kSet: case Op::kAdd: case Op::kValue: case Op::kDeferValue: add(s.name); break;
-      case Op::kSyscall: case Op::kSpin: if (s.until) add(s.name); break;
-      case Op::kPoll: if (!s.cond.numgoroutine) add(s.cond.var); break;
+      case Op::kSet: case Op::kAdd: case Op::kValue: case Op::kDeferValue: n->vars.insert(s.name); break;
+      case Op::kRecv: if (!s.into.empty()) n->vars.insert(s.into); break;
+      case Op::kSyscall: case Op::kSpin: if (s.until) n->vars.insert(s.name); break;
+      case Op::kPoll: if (!s.cond.numgoroutine && s.cond.alive.empty()) n->vars.insert(s.cond.var); break;
+      case Op::kRead: case Op::kWrite: n->pipes.insert(s.name); break;
+      case Op::kStopwatch: case Op::kElapsed: n->stopwatches.insert(s.name); break;
       default: break;
     }
     operand(s.value);
-    CollectVars(s.body, vars);
-    CollectVars(s.default_body, vars);
+    CollectNames(s.body, n);
+    CollectNames(s.default_body, n);
     for (const auto& c : s.cases) {
       operand(c.value);
-      CollectVars(c.body, vars);
+      CollectNames(c.body, n);
     }
   }
+}
+
+int64_t SteadyNanos() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+int64_t Gettid() { return static_cast<int64_t>(syscall(SYS_gettid)); }
+
+// Field 22 (starttime) of /proc/self/task/<tid>/stat; nullopt if the thread
+// is gone. The comm field may hold spaces and parentheses, so fields are
+// counted from the last ')'.
+std::optional<uint64_t> ThreadStartTime(int64_t tid) {
+  std::ifstream in("/proc/self/task/" + std::to_string(tid) + "/stat");
+  if (!in) return std::nullopt;
+  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  size_t close = text.rfind(')');
+  if (close == std::string::npos) return std::nullopt;
+  std::istringstream fields(text.substr(close + 1));
+  std::string f;
+  for (int k = 3; k <= 22; ++k)  // fields 3.. follow the comm field (2)
+    if (!(fields >> f)) return std::nullopt;
+  return std::strtoull(f.c_str(), nullptr, 10);
+}
+
+// The scenario cannot run (an OS resource could not be made): the driver
+// contract's exit status 125.
+[[noreturn]] void CannotRun(const std::string& what) {
+  std::fprintf(stderr, "conform: %s: %s\n", what.c_str(), std::strerror(errno));
+  std::fflush(stderr);
+  _exit(125);
 }
 
 // A real blocking call: nanosleep, which the kernel blocks in.
@@ -49,8 +96,17 @@ PanicValue ToPanicValue(const lang::Operand& o, int64_t evaluated) {
 
 Interpreter::Interpreter(const lang::Scenario& sc, RuntimeAdapter& adapter, TraceSink& sink)
     : sc_(sc), rt_(adapter), sink_(sink) {
-  for (const auto& b : sc.inits) CollectVars(b, &vars_);
-  CollectVars(sc.main, &vars_);
+  Names names;
+  for (const auto& b : sc.inits) CollectNames(b, &names);
+  CollectNames(sc.main, &names);
+  for (const auto& n : names.vars) vars_[n] = std::make_unique<std::atomic<int64_t>>(0);
+  const int64_t start = SteadyNanos();
+  for (const auto& n : names.stopwatches) stopwatches_[n] = std::make_unique<std::atomic<int64_t>>(start);
+  for (const auto& n : names.pipes) {
+    std::array<int, 2> fds{};
+    if (pipe2(fds.data(), O_CLOEXEC) != 0) CannotRun("cannot make pipe " + n);
+    pipes_[n] = fds;
+  }
 }
 
 void Interpreter::Run() {
@@ -90,10 +146,62 @@ Chan* Interpreter::ChanNamed(const std::string& name) {
 }
 
 std::string Interpreter::ThreadToken(int64_t tid) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (auto it = threads_.find(tid); it != threads_.end()) return it->second;
+  }
+  // A thread seen for the first time: note which OS thread it is (a file
+  // read, so outside the lock).
+  const int64_t os_tid = Gettid();
+  const uint64_t start = ThreadStartTime(os_tid).value_or(0);
   std::lock_guard<std::mutex> lock(mu_);
   auto [it, fresh] = threads_.try_emplace(tid, "");
-  if (fresh) it->second = "T" + std::to_string(threads_.size());
+  if (fresh) {
+    it->second = "T" + std::to_string(threads_.size());
+    thread_seen_[it->second] = ThreadSeen{os_tid, start};
+  }
   return it->second;
+}
+
+int64_t Interpreter::ThreadAlive(const std::string& token) {
+  ThreadSeen seen;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = thread_seen_.find(token);
+    if (it == thread_seen_.end()) return -1;
+    seen = it->second;
+  }
+  std::optional<uint64_t> now = ThreadStartTime(seen.tid);
+  return now && *now == seen.start ? 1 : 0;
+}
+
+int64_t Interpreter::PollSubject(const lang::Cond& c) {
+  if (c.numgoroutine) return rt_.NumGoroutine();
+  if (!c.alive.empty()) return ThreadAlive(c.alive);
+  return Var(c.var).load();
+}
+
+void Interpreter::ExecRead(const lang::Stmt& s, int64_t g) {
+  const int fd = pipes_.at(s.name)[0];
+  unsigned char byte = 0;
+  ssize_t got = 0;
+  rt_.Syscall([fd, &byte, &got] {
+    do got = read(fd, &byte, 1);
+    while (got < 0 && errno == EINTR);
+  });
+  if (got != 1) CannotRun("read from pipe " + s.name);  // the write end is never closed
+  Emit(g, "read", std::to_string(byte));
+}
+
+void Interpreter::ExecWrite(const lang::Stmt& s) {
+  const int fd = pipes_.at(s.name)[1];
+  const unsigned char byte = static_cast<unsigned char>(Eval(s.value) & 0xff);
+  ssize_t put = 0;
+  rt_.Syscall([fd, byte, &put] {
+    do put = write(fd, &byte, 1);
+    while (put < 0 && errno == EINTR);
+  });
+  if (put != 1) CannotRun("write to pipe " + s.name);
 }
 
 void Interpreter::Exec(const lang::Stmt& s, int64_t g) {
@@ -138,6 +246,7 @@ void Interpreter::Exec(const lang::Stmt& s, int64_t g) {
     case Op::kRecv: {
       bool ok = false;
       int64_t v = rt_.Recv(ChanNamed(s.name), &ok);
+      if (!s.into.empty()) return Var(s.into).store(v);
       return Emit(g, "recv", std::to_string(v) + (ok ? ",true" : ",false"));
     }
     case Op::kClose: return rt_.Close(ChanNamed(s.name));
@@ -172,6 +281,27 @@ void Interpreter::Exec(const lang::Stmt& s, int64_t g) {
     case Op::kValue: return Emit(g, "value", s.name + "=" + std::to_string(Var(s.name).load()));
     case Op::kPoll: return ExecPoll(s, g);
     case Op::kExit: rt_.Exit(static_cast<int>(s.n));
+    case Op::kDeferRecover: {
+      // Go's `defer f(recover())`: recover is called now, by the function
+      // running this statement; f records what it returned when it runs.
+      std::string text = rt_.Recover().ToString();
+      rt_.Defer([this, text, g] { Emit(g, "recover", text); });
+      return;
+    }
+    case Op::kRead: return ExecRead(s, g);
+    case Op::kWrite: return ExecWrite(s);
+    case Op::kAlive: return Emit(g, "alive", s.name + "=" + std::to_string(ThreadAlive(s.name)));
+    case Op::kMainThread: return Emit(g, "main-thread", Gettid() == getpid() ? "1" : "0");
+    case Op::kForever:
+      // An empty body is Go's `for {}`: a loop with no calls.
+      if (s.body.empty())
+        for (;;) rt_.BusyLoopUntil(&never_);
+      for (;;) ExecBlock(s.body, g);
+    case Op::kStopwatch: stopwatches_.at(s.name)->store(SteadyNanos()); return;
+    case Op::kElapsed: {
+      const int64_t ms = (SteadyNanos() - stopwatches_.at(s.name)->load()) / 1'000'000;
+      return Emit(g, "elapsed", s.name + "=" + std::to_string(ms));
+    }
   }
 }
 
@@ -205,7 +335,7 @@ void Interpreter::ExecPoll(const lang::Stmt& s, int64_t g) {
   // recorded either way, so the expectation decides.
   auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(s.n);
   for (int attempt = 0;; ++attempt) {
-    int64_t v = s.cond.numgoroutine ? rt_.NumGoroutine() : Var(s.cond.var).load();
+    int64_t v = PollSubject(s.cond);
     if (s.cond.Holds(v) || std::chrono::steady_clock::now() >= deadline)
       return Emit(g, "poll", std::to_string(v));
     if (attempt < 100 || s.yielding) rt_.Gosched();

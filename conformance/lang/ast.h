@@ -27,10 +27,11 @@ struct Operand {
 
 enum class Cmp { kEq, kNe, kLe, kGe, kLt, kGt };
 
-// The condition of a poll: `numgoroutine == 3` or `$x >= 1`.
+// The condition of a poll: `numgoroutine == 3`, `$x >= 1` or `alive T2 == 0`.
 struct Cond {
-  bool numgoroutine = false;  // else the variable `var`
+  bool numgoroutine = false;  // else the thread `alive` if set, else the variable `var`
   std::string var;
+  std::string alive;          // a thread token (T<n>): 1 while that thread exists, else 0
   Cmp cmp = Cmp::kEq;
   int64_t k = 0;
   friend bool operator==(const Cond&, const Cond&) = default;
@@ -57,6 +58,14 @@ inline bool IsGoroutineSelector(const std::string& w) {
   return w.size() > 1 && w[0] == 'g' && (w == "g*" || (w[1] >= '0' && w[1] <= '9'));
 }
 
+// Whether w names a thread as `thread` records it: T1, T2, ...
+inline bool IsThreadToken(const std::string& w) {
+  if (w.size() < 2 || w.size() > 10 || w[0] != 'T' || w[1] == '0') return false;
+  for (size_t k = 1; k < w.size(); ++k)
+    if (w[k] < '0' || w[k] > '9') return false;
+  return true;
+}
+
 enum class Op {
   kGo,            // go ... end
   kGosched,       // gosched
@@ -69,7 +78,7 @@ enum class Op {
   kRecord,        // record <label>
   kChan,          // chan c <cap> | chan c nil
   kSend,          // send c <operand>
-  kRecv,          // recv c             (records `recv <v>,<ok>`)
+  kRecv,          // recv c             (records `recv <v>,<ok>`); recv c into x: stores v in x, records nothing
   kClose,         // close c
   kSelect,        // select / case ... / default / end
   kSleep,         // sleep <ms>
@@ -88,6 +97,14 @@ enum class Op {
   kValue,         // value x            (records `value x=<n>`)
   kPoll,          // poll <cond> within <ms> [yielding]  (records `poll <final>`)
   kExit,          // exit <status>      (os.Exit)
+  kDeferRecover,  // defer-recover      (defer f(recover()): recover runs now; records `recover <value>` when f runs)
+  kRead,          // read p             (one byte from pipe p, blocking in the syscall state; records `read <byte>`)
+  kWrite,         // write p <operand>  (one byte, the operand's low 8 bits, to pipe p in the syscall state)
+  kAlive,         // alive T<n>         (records `alive T<n>=<1|0|-1>`: that thread exists, is gone, was never seen)
+  kMainThread,    // main-thread        (records `main-thread <1|0>`: whether this is the process's main thread)
+  kForever,       // forever ... end    (an endless loop; an empty body is a loop with no calls)
+  kStopwatch,     // stopwatch t        (restarts stopwatch t; every stopwatch starts with the program)
+  kElapsed,       // elapsed t          (records `elapsed t=<ms>`, whole milliseconds since stopwatch t started)
 };
 
 struct Stmt;
@@ -106,6 +123,7 @@ struct Stmt {
   Op op = Op::kGosched;
   Pos pos;
   std::string name;      // channel, variable or label
+  std::string into;      // recv c into x: the variable that receives the value
   Operand value;         // panic, send, set, add
   int64_t n = 0;         // cap, ms, frames, iterations, count, status
   int64_t m = 0;         // bytes per frame (recurse)
@@ -113,7 +131,7 @@ struct Stmt {
   bool until = false;    // syscall/spin until $name
   bool yielding = false; // poll ... yielding: re-read after Gosched only, never sleep
   Cond cond;             // poll
-  Block body;            // go, defer, call, repeat
+  Block body;            // go, defer, call, repeat, forever
   std::vector<SelectCase> cases;
   bool has_default = false;
   Block default_body;
@@ -136,15 +154,16 @@ struct Expectation {
     kTraceExact,   // @expect trace exact <events>
     kTraceContains,// @expect trace contains <events>   (ordered subsequence)
     kTraceGoroutine,// @expect trace goroutine <g> <events> (that goroutine's events, exactly)
-    kTraceAbsent,  // @expect trace absent <event>
+    kTraceAbsent,  // @expect trace absent <events>     (no ordered subsequence matches)
     kRange,        // @expect range <op>[:<key>] <lo> <hi>  (every such value; at least one)
     kCount,        // @expect count <event> <lo> <hi>       (number of matching events)
-    kFair,         // @expect fair <op>   (Gosched fairness bound over <op> events, see INTERPRETING.md)
+    kBypass,       // @expect bypass <k> <event>   (while one goroutine waits for its next matching
+                   // event, no other records more than k; `fair <op>` is `bypass 1 <op> *`)
     kModel,        // @expect model   (trace and exit status valid under spec/model)
   };
   Kind kind = Kind::kExit;
   Pos pos;
-  int64_t n = 0;                    // exit status; goroutine; lo
+  int64_t n = 0;                    // exit status; goroutine; lo; bypass bound
   int64_t hi = 0;
   std::string text;                 // stderr line/regex; range selector
   std::vector<EventPattern> events; // trace patterns

@@ -99,6 +99,14 @@ class Parser {
     return t.text;
   }
 
+  // A thread token as `thread` records it: T1, T2, ...
+  static std::string ThreadTokenArg(const Line& l, size_t k) {
+    const Token& t = Arg(l, k, "a thread token (T1, T2, ...)");
+    if (t.kind != Token::Kind::kWord || !IsThreadToken(t.text))
+      Fail(l.number, t.col, "expected a thread token (T1, T2, ...)");
+    return t.text;
+  }
+
   static std::string VarRef(const Line& l, size_t k) {
     const Token& t = Arg(l, k, "a variable ($name)");
     if (t.kind != Token::Kind::kVar) Fail(l.number, t.col, "expected a variable ($name)");
@@ -158,14 +166,15 @@ class Parser {
     static const std::map<std::string, Op> simple = {
         {"gosched", Op::kGosched}, {"goexit", Op::kGoexit}, {"recover", Op::kRecover},
         {"lock", Op::kLock},       {"unlock", Op::kUnlock}, {"thread", Op::kThread},
-        {"numgoroutine", Op::kNumGoroutine}};
+        {"numgoroutine", Op::kNumGoroutine}, {"defer-recover", Op::kDeferRecover},
+        {"main-thread", Op::kMainThread}};
     if (auto it = simple.find(w); it != simple.end()) {
       s.op = it->second;
       ExpectArity(l, 1);
       return s;
     }
     static const std::map<std::string, Op> blocks = {
-        {"go", Op::kGo}, {"defer", Op::kDefer}, {"call", Op::kCall}};
+        {"go", Op::kGo}, {"defer", Op::kDefer}, {"call", Op::kCall}, {"forever", Op::kForever}};
     if (auto it = blocks.find(w); it != blocks.end()) {
       s.op = it->second;
       ExpectArity(l, 1);
@@ -183,6 +192,29 @@ class Parser {
     if (w == "defer-value" || w == "value") {
       s.op = w == "value" ? Op::kValue : Op::kDeferValue;
       s.name = Name(l, 1, "a variable name");
+      ExpectArity(l, 2);
+      return s;
+    }
+    if (w == "stopwatch" || w == "elapsed") {
+      s.op = w == "stopwatch" ? Op::kStopwatch : Op::kElapsed;
+      s.name = Name(l, 1, "a stopwatch name");
+      ExpectArity(l, 2);
+      return s;
+    }
+    if (w == "read" || w == "write") {
+      s.op = w == "read" ? Op::kRead : Op::kWrite;
+      s.name = Name(l, 1, "a pipe name");
+      if (s.op == Op::kWrite) {
+        s.value = ParseOperand(l, 2, false);
+        ExpectArity(l, 3);
+      } else {
+        ExpectArity(l, 2);
+      }
+      return s;
+    }
+    if (w == "alive") {
+      s.op = Op::kAlive;
+      s.name = ThreadTokenArg(l, 1);
       ExpectArity(l, 2);
       return s;
     }
@@ -215,6 +247,13 @@ class Parser {
       s.name = Name(l, 1, "a channel name");
       s.value = ParseOperand(l, 2, false);
       ExpectArity(l, 3);
+      return s;
+    }
+    if (w == "recv" && Word(l, 2) == "into") {
+      s.op = Op::kRecv;
+      s.name = Name(l, 1, "a channel name");
+      s.into = Name(l, 3, "a variable name");
+      ExpectArity(l, 4);
       return s;
     }
     if (w == "recv" || w == "close") {
@@ -269,24 +308,26 @@ class Parser {
 
   Stmt ParsePoll(const Line& l, Stmt& s) {
     s.op = Op::kPoll;
-    const Token& subj = Arg(l, 1, "numgoroutine or $var");
+    size_t k = 1;
+    const Token& subj = Arg(l, k, "numgoroutine, alive T<n> or $var");
     if (subj.kind == Token::Kind::kWord && subj.text == "numgoroutine") s.cond.numgoroutine = true;
+    else if (subj.kind == Token::Kind::kWord && subj.text == "alive") s.cond.alive = ThreadTokenArg(l, ++k);
     else if (subj.kind == Token::Kind::kVar) s.cond.var = subj.text;
-    else Fail(l.number, subj.col, "expected numgoroutine or $var");
-    const Token& op = Arg(l, 2, "a comparison (== != <= >= < >)");
+    else Fail(l.number, subj.col, "expected numgoroutine, alive T<n> or $var");
+    const Token& op = Arg(l, ++k, "a comparison (== != <= >= < >)");
     if (op.kind != Token::Kind::kCmp) Fail(l.number, op.col, "expected a comparison (== != <= >= < >)");
     static const std::map<std::string, Cmp> cmps = {{"==", Cmp::kEq}, {"!=", Cmp::kNe},
                                                     {"<=", Cmp::kLe}, {">=", Cmp::kGe},
                                                     {"<", Cmp::kLt},  {">", Cmp::kGt}};
     s.cond.cmp = cmps.at(op.text);
-    s.cond.k = Int(l, 3, "an integer");
-    if (Word(l, 4) != "within") Fail(l.number, Arg(l, 4, "'within'").col, "expected 'within'");
-    s.n = Int(l, 5, "milliseconds", 0);
-    if (Word(l, 6) == "yielding") {
+    s.cond.k = Int(l, ++k, "an integer");
+    if (Word(l, ++k) != "within") Fail(l.number, Arg(l, k, "'within'").col, "expected 'within'");
+    s.n = Int(l, ++k, "milliseconds", 0);
+    if (Word(l, ++k) == "yielding") {
       s.yielding = true;
-      ExpectArity(l, 7);
+      ExpectArity(l, k + 1);
     } else {
-      ExpectArity(l, 6);
+      ExpectArity(l, k);
     }
     return s;
   }
@@ -433,8 +474,6 @@ class Parser {
       else if (mode == "goroutine") { e.kind = K::kTraceGoroutine; e.n = Int(l, 3, "a goroutine id", 1); k = 4; }
       else Fail(l.number, l.toks[2].col, "expected exact, contains, goroutine or absent");
       e.events = ParsePatterns(l, k);
-      if (e.kind == K::kTraceAbsent && e.events.size() != 1)
-        Fail(l.number, l.toks[3].col, "'absent' takes exactly one pattern");
     } else if (kind == "range") {
       e.kind = K::kRange;
       e.text = Name(l, 2, "an event kind (op or op:key)");
@@ -451,9 +490,20 @@ class Parser {
       if (e.hi < e.n) Fail(l.number, l.toks[k + 1].col, "upper bound is below lower bound");
       ExpectArity(l, k + 2);
     } else if (kind == "fair") {
-      e.kind = K::kFair;
-      e.text = Name(l, 2, "an event kind");
+      // The Gosched fairness bound, kept as a name: bypass 1 over one op.
+      e.kind = K::kBypass;
+      e.n = 1;
+      EventPattern p;
+      p.op = Name(l, 2, "an event kind");
+      if (IsGoroutineSelector(p.op)) Fail(l.number, l.toks[2].col, "expected an event kind");
+      e.events.push_back(std::move(p));
       ExpectArity(l, 3);
+    } else if (kind == "bypass") {
+      e.kind = K::kBypass;
+      e.n = Int(l, 2, "a bound (at least 1)", 1);
+      size_t k = 3;
+      e.events.push_back(ParsePattern(l, k));
+      ExpectArity(l, k);
     } else if (kind == "model") {
       e.kind = K::kModel;
       ExpectArity(l, 2);

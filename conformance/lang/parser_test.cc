@@ -131,10 +131,13 @@ TEST(Printer, RoundTripsEveryConstruct) {
 @expect trace contains record "two words" ; g3 recv * ; recv 5,true
 @expect trace goroutine 3 thread T1 ; thread T1
 @expect trace absent record after
+@expect trace absent g1 poll 1 ; g1 poll 0
 @expect count select 0 10 20
 @expect range value:x 1 5
+@expect range elapsed:w 0 60000
 @expect trace exact g1 value x=5
-@expect fair record
+@expect bypass 1 record *
+@expect bypass 4 g2 record a
 @expect model
 init
   lock
@@ -149,6 +152,7 @@ go
       recover
     end
     defer-value x
+    defer-recover
     panic "boom"
   end
   select
@@ -162,6 +166,24 @@ end
 repeat 3
   gosched
 end
+go
+  forever
+    gosched
+  end
+end
+go
+  forever
+  end
+end
+write p 7
+write p $x
+read p
+recv c into x
+stopwatch w
+elapsed w
+main-thread
+alive T1
+poll alive T2 == 0 within 1000
 recv c
 close c
 sleep 10
@@ -191,6 +213,29 @@ exit 3
   ClearPositions(&*a);
   ClearPositions(&*b);
   EXPECT_EQ(*a, *b);
+}
+
+TEST(Parser, FairIsBypassOneOverAnOp) {
+  ParseError err;
+  auto a = Parse("@expect fair record\n", "t.scn", &err);
+  auto b = Parse("@expect bypass 1 record *\n", "t.scn", &err);
+  ASSERT_TRUE(a && b) << err.ToString();
+  ClearPositions(&*a);
+  ClearPositions(&*b);
+  EXPECT_EQ(*a, *b);
+}
+
+TEST(Parser, NewConstructsReportBadArguments) {
+  EXPECT_EQ(ErrorOf("alive t1\n"), "t.scn:1:7: expected a thread token (T1, T2, ...)");
+  EXPECT_EQ(ErrorOf("alive T0\n"), "t.scn:1:7: expected a thread token (T1, T2, ...)");
+  EXPECT_EQ(ErrorOf("poll alive $x == 0 within 5\n"), "t.scn:1:12: expected a thread token (T1, T2, ...)");
+  EXPECT_EQ(ErrorOf("write p\n"), "t.scn:1:9: expected an integer or $var");
+  EXPECT_EQ(ErrorOf("write p \"s\"\n"), "t.scn:1:9: expected an integer or $var");
+  EXPECT_EQ(ErrorOf("read\n"), "t.scn:1:6: expected a pipe name");
+  EXPECT_EQ(ErrorOf("forever 3\nend\n"), "t.scn:1:9: unexpected '3' after 'forever'");
+  EXPECT_EQ(ErrorOf("@expect bypass 0 record\n"), "t.scn:1:16: a bound (at least 1) must be at least 1");
+  EXPECT_EQ(ErrorOf("@expect bypass 2\n"), "t.scn:1:18: expected an event pattern");
+  EXPECT_EQ(ErrorOf("@expect fair g2\n"), "t.scn:1:14: expected an event kind");
 }
 
 TEST(Printer, QuotesLabelsThatAreNotWords) {

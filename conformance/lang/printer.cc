@@ -57,6 +57,7 @@ void PrintStmt(const Stmt& s, int indent, std::ostringstream& out) {
     case Op::kGo: return block("go");
     case Op::kDefer: return block("defer");
     case Op::kCall: return block("call");
+    case Op::kForever: return block("forever");
     case Op::kRepeat:
       out << "repeat " << s.n << "\n";
       PrintBody(s.body, indent + 1, out);
@@ -83,6 +84,13 @@ void PrintStmt(const Stmt& s, int indent, std::ostringstream& out) {
     case Op::kUnlock: out << "unlock"; break;
     case Op::kThread: out << "thread"; break;
     case Op::kNumGoroutine: out << "numgoroutine"; break;
+    case Op::kDeferRecover: out << "defer-recover"; break;
+    case Op::kMainThread: out << "main-thread"; break;
+    case Op::kRead: out << "read " << s.name; break;
+    case Op::kWrite: out << "write " << s.name << " " << OperandText(s.value); break;
+    case Op::kAlive: out << "alive " << s.name; break;
+    case Op::kStopwatch: out << "stopwatch " << s.name; break;
+    case Op::kElapsed: out << "elapsed " << s.name; break;
     case Op::kDeferValue: out << "defer-value " << s.name; break;
     case Op::kValue: out << "value " << s.name; break;
     case Op::kPanic: out << "panic " << OperandText(s.value); break;
@@ -91,7 +99,10 @@ void PrintStmt(const Stmt& s, int indent, std::ostringstream& out) {
       out << "chan " << s.name << " " << (s.nil_chan ? std::string("nil") : std::to_string(s.n));
       break;
     case Op::kSend: out << "send " << s.name << " " << OperandText(s.value); break;
-    case Op::kRecv: out << "recv " << s.name; break;
+    case Op::kRecv:
+      out << "recv " << s.name;
+      if (!s.into.empty()) out << " into " << s.into;
+      break;
     case Op::kClose: out << "close " << s.name; break;
     case Op::kSleep: out << "sleep " << s.n; break;
     case Op::kExit: out << "exit " << s.n; break;
@@ -107,7 +118,10 @@ void PrintStmt(const Stmt& s, int indent, std::ostringstream& out) {
     case Op::kSet: out << "set " << s.name << " " << OperandText(s.value); break;
     case Op::kAdd: out << "add " << s.name << " " << OperandText(s.value); break;
     case Op::kPoll:
-      out << "poll " << (s.cond.numgoroutine ? std::string("numgoroutine") : "$" + s.cond.var)
+      out << "poll "
+          << (s.cond.numgoroutine      ? std::string("numgoroutine")
+              : !s.cond.alive.empty() ? "alive " + s.cond.alive
+                                       : "$" + s.cond.var)
           << " " << CmpText(s.cond.cmp) << " " << s.cond.k << " within " << s.n;
       if (s.yielding) out << " yielding";
       break;
@@ -138,7 +152,7 @@ std::string PrintExpectation(const Expectation& e) {
     case K::kCount:
       return out + "count " + Patterns(e.events) + " " + std::to_string(e.n) + " " +
              std::to_string(e.hi);
-    case K::kFair: return out + "fair " + e.text;
+    case K::kBypass: return out + "bypass " + std::to_string(e.n) + " " + Patterns(e.events);
     case K::kModel: return out + "model";
   }
   return out;

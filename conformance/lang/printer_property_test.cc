@@ -19,6 +19,8 @@ std::string Label() {
                                         "*", "#hash", "q\"uote", "back\\slash", "tab\there", "");
 }
 
+std::string ThreadToken() { return "T" + std::to_string(*rc::gen::inRange(1, 20)); }
+
 Operand GenOperand(bool allow_string) {
   Operand o;
   int k = *rc::gen::inRange(0, allow_string ? 3 : 2);
@@ -35,14 +37,18 @@ Stmt GenStmt(int depth) {
                              Op::kRecord, Op::kChan, Op::kSend, Op::kRecv, Op::kClose, Op::kSleep,
                              Op::kSyscall, Op::kLock, Op::kUnlock, Op::kThread, Op::kNumGoroutine,
                              Op::kGomaxprocs, Op::kSetMaxStack, Op::kRecurse, Op::kSpin, Op::kSet,
-                             Op::kAdd, Op::kValue, Op::kPoll, Op::kExit};
-  static const Op kBlock[] = {Op::kGo, Op::kDefer, Op::kCall, Op::kRepeat, Op::kSelect};
+                             Op::kAdd, Op::kValue, Op::kPoll, Op::kExit, Op::kDeferRecover,
+                             Op::kRead, Op::kWrite, Op::kAlive, Op::kMainThread, Op::kStopwatch,
+                             Op::kElapsed};
+  static const Op kBlock[] = {Op::kGo, Op::kDefer, Op::kCall, Op::kRepeat, Op::kSelect, Op::kForever};
+  constexpr int kLeaves = sizeof kLeaf / sizeof kLeaf[0];
+  constexpr int kBlocks = sizeof kBlock / sizeof kBlock[0];
   bool block = depth > 0 && *rc::gen::inRange(0, 4) == 0;
   Stmt s;
-  s.op = block ? kBlock[*rc::gen::inRange(0, 5)] : kLeaf[*rc::gen::inRange(0, 25)];
+  s.op = block ? kBlock[*rc::gen::inRange(0, kBlocks)] : kLeaf[*rc::gen::inRange(0, kLeaves)];
   auto nat = [] { return *rc::gen::inRange<int64_t>(0, 100000); };
   switch (s.op) {
-    case Op::kGo: case Op::kDefer: case Op::kCall: s.body = GenBlock(depth - 1); break;
+    case Op::kGo: case Op::kDefer: case Op::kCall: case Op::kForever: s.body = GenBlock(depth - 1); break;
     case Op::kRepeat: s.n = nat(); s.body = GenBlock(depth - 1); break;
     case Op::kSelect: {
       int n = *rc::gen::inRange(0, 3);
@@ -58,7 +64,11 @@ Stmt GenStmt(int depth) {
       if (s.has_default) s.default_body = GenBlock(depth - 1);
       break;
     }
-    case Op::kDeferValue: case Op::kValue: s.name = Name(); break;
+    case Op::kDeferValue: case Op::kValue: case Op::kRead: case Op::kStopwatch: case Op::kElapsed:
+      s.name = Name();
+      break;
+    case Op::kWrite: s.name = Name(); s.value = GenOperand(false); break;
+    case Op::kAlive: s.name = ThreadToken(); break;
     case Op::kPanic: s.value = GenOperand(true); break;
     case Op::kRecord: s.name = Label(); break;
     case Op::kChan:
@@ -67,7 +77,11 @@ Stmt GenStmt(int depth) {
       if (!s.nil_chan) s.n = nat();
       break;
     case Op::kSend: s.name = Name(); s.value = GenOperand(false); break;
-    case Op::kRecv: case Op::kClose: s.name = Name(); break;
+    case Op::kRecv:
+      s.name = Name();
+      if (*rc::gen::arbitrary<bool>()) s.into = Name();
+      break;
+    case Op::kClose: s.name = Name(); break;
     case Op::kSleep: case Op::kExit: s.n = nat(); break;
     case Op::kSyscall: case Op::kSpin:
       s.until = *rc::gen::arbitrary<bool>();
@@ -77,8 +91,11 @@ Stmt GenStmt(int depth) {
     case Op::kRecurse: s.n = nat(); s.m = nat(); break;
     case Op::kSet: case Op::kAdd: s.name = Name(); s.value = GenOperand(false); break;
     case Op::kPoll:
-      s.cond.numgoroutine = *rc::gen::arbitrary<bool>();
-      if (!s.cond.numgoroutine) s.cond.var = Name();
+      switch (*rc::gen::inRange(0, 3)) {
+        case 0: s.cond.numgoroutine = true; break;
+        case 1: s.cond.alive = ThreadToken(); break;
+        default: s.cond.var = Name(); break;
+      }
       s.cond.cmp = static_cast<Cmp>(*rc::gen::inRange(0, 6));
       s.cond.k = *rc::gen::inRange<int64_t>(-10, 10);
       s.n = nat();
@@ -118,14 +135,21 @@ Expectation GenExpectation() {
       for (int k = 0; k < n; ++k) e.events.push_back(GenPattern());
       break;
     }
-    case K::kTraceAbsent: e.events.push_back(GenPattern()); break;
+    case K::kTraceAbsent: {
+      int n = *rc::gen::inRange(1, 3);
+      for (int k = 0; k < n; ++k) e.events.push_back(GenPattern());
+      break;
+    }
     case K::kRange: case K::kCount:
       e.n = *rc::gen::inRange(0, 10);
       e.hi = e.n + *rc::gen::inRange(0, 10);
       if (e.kind == K::kRange) e.text = *rc::gen::element<std::string>("poll", "value:x");
       else e.events.push_back(GenPattern());
       break;
-    case K::kFair: e.text = "record"; break;
+    case K::kBypass:
+      e.n = *rc::gen::inRange(1, 6);
+      e.events.push_back(GenPattern());
+      break;
     case K::kModel: break;
   }
   return e;

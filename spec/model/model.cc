@@ -39,12 +39,15 @@ constexpr const char* kAny = "\x01*";  // an event value the model cannot know
 struct Cursor {
   const Block* block;
   size_t idx;
-  int64_t repeats_left;  // further passes over block (repeat)
+  int64_t repeats_left;  // further passes over block (repeat); kForever: no end
 };
 
+constexpr int64_t kForever = -1;
+
 struct Defer {
-  const Block* body;      // nullptr for defer-value
-  std::string value_text; // what a defer-value records
+  const Block* body;       // nullptr for defer-value and defer-recover
+  std::string value_text;  // what they record when the call runs
+  const char* op = "value";  // ... and as which event
 };
 
 struct Frame {
@@ -93,6 +96,7 @@ struct State {
   std::vector<ChanObj> chans;
   std::map<std::string, int> chan_names;  // unbound name: the nil channel
   std::map<std::string, int64_t> vars;
+  std::map<std::string, std::deque<int64_t>> pipes;  // unread bytes; every pipe starts empty
   int64_t next_g = 2;
   int64_t gomaxprocs = -1;  // -1: unknown
   int64_t maxstack = -1;
@@ -118,7 +122,7 @@ std::string State::Key() const {
       o << "F";
       for (const Cursor& c : f.conts) { Put(o, c.block); Put(o, c.idx); Put(o, c.repeats_left); }
       o << "D";
-      for (const Defer& d : f.defers) { Put(o, d.body); Put(o, d.value_text); }
+      for (const Defer& d : f.defers) { Put(o, d.body); Put(o, d.value_text); Put(o, d.op); }
       Put(o, f.is_deferred); Put(o, f.invoker); Put(o, f.abandoned);
     }
     o << "P";
@@ -134,6 +138,11 @@ std::string State::Key() const {
   }
   for (const auto& [k, v] : chan_names) { Put(o, k); Put(o, v); }
   for (const auto& [k, v] : vars) { Put(o, k); Put(o, v); }
+  for (const auto& [k, q] : pipes) {
+    Put(o, k);
+    for (int64_t b : q) Put(o, b);
+    o << ";";
+  }
   Put(o, next_g); Put(o, gomaxprocs); Put(o, maxstack); Put(o, main_goexited);
   Put(o, exit ? *exit : -1); Put(o, pos);
   for (const Event& e : produced) { Put(o, e.g); Put(o, e.op); Put(o, e.value); }
@@ -147,14 +156,17 @@ void Normalize(Frame& f) {
   while (!f.conts.empty()) {
     Cursor& c = f.conts.back();
     if (c.idx < c.block->size()) return;
+    if (c.repeats_left == kForever) { c.idx = 0; continue; }
     if (c.repeats_left > 0) { c.idx = 0; --c.repeats_left; continue; }
     f.conts.pop_back();
   }
 }
 
+// Runs b `passes` times (kForever: endlessly; the caller handles an empty
+// endless body, which never finishes).
 void PushBlock(Frame& f, const Block* b, int64_t passes = 1) {
-  if (passes <= 0 || b->empty()) return;
-  f.conts.push_back({b, 0, passes - 1});
+  if (b->empty() || (passes <= 0 && passes != kForever)) return;
+  f.conts.push_back({b, 0, passes == kForever ? kForever : passes - 1});
 }
 
 // The statement the goroutine runs next, or nullptr when its top frame is done.
@@ -301,7 +313,7 @@ class Explorer {
       f.defers.pop_back();
       int invoker = f.abandoned ? static_cast<int>(g.panics.size()) - 1 : -1;
       if (!d.body) {
-        Emit(g, "value", d.value_text);
+        Emit(g, d.op, d.value_text);
       } else {
         Frame df;
         df.is_deferred = true;
@@ -382,6 +394,16 @@ class Explorer {
       case Op::kSyscall: case Op::kSpin:
         if (st.until && Var(s, st.name) == 0) { busy_ = true; return; }  // spins in place
         break;
+      case Op::kRead: {
+        // Blocked in a system call until a byte comes: not asleep (Go's
+        // deadlock check counts it as running), so busy.
+        auto it = s.pipes.find(st.name);
+        if (it == s.pipes.end() || it->second.empty()) { busy_ = true; return; }
+        break;
+      }
+      case Op::kForever:
+        if (st.body.empty()) { busy_ = true; return; }  // `for {}`: runs forever, never deadlocked
+        break;
       default: break;
     }
     State n = s;
@@ -390,7 +412,7 @@ class Explorer {
     RunSimple(n, i, st);
     if (!n.gs[i].dead && !n.gs[i].frames.empty()) Normalize(n.gs[i].frames.back());
     out->push_back(std::move(n));
-    if (st.op == Op::kPoll && !st.cond.Holds(PollSubject(s, st))) {
+    if (st.op == Op::kPoll && (!st.cond.alive.empty() || !st.cond.Holds(PollSubject(s, st)))) {
       // The poll may also keep waiting; that changes nothing, so it is not a move.
       busy_ = true;
     }
@@ -401,6 +423,7 @@ class Explorer {
     return it == s.vars.end() ? 0 : it->second;
   }
 
+  // The polled value; unused for `alive`, which the model does not know.
   static int64_t PollSubject(const State& s, const Stmt& st) {
     return st.cond.numgoroutine ? LiveCount(s) : Var(s, st.cond.var);
   }
@@ -456,9 +479,25 @@ class Explorer {
       case Op::kSet: n.vars[st.name] = Eval(n, st.value); return;
       case Op::kAdd: n.vars[st.name] += Eval(n, st.value); return;
       case Op::kValue: return Emit(g, "value", st.name + "=" + std::to_string(Var(n, st.name)));
-      case Op::kPoll: return Emit(g, "poll", std::to_string(PollSubject(n, st)));
+      case Op::kPoll:
+        return Emit(g, "poll", st.cond.alive.empty() ? std::to_string(PollSubject(n, st)) : kAny);
+      case Op::kDeferRecover:
+        // recover runs now, in this frame; its value is recorded when the call runs.
+        g.frames.back().defers.push_back({nullptr, Recover(g), "recover"});
+        return;
+      case Op::kWrite: n.pipes[st.name].push_back(Eval(n, st.value) & 0xff); return;
+      case Op::kRead: {
+        std::deque<int64_t>& q = n.pipes[st.name];
+        int64_t b = q.front();
+        q.pop_front();
+        return Emit(g, "read", std::to_string(b));
+      }
+      case Op::kAlive: return Emit(g, "alive", kAny);
+      case Op::kMainThread: return Emit(g, "main-thread", kAny);
+      case Op::kElapsed: return Emit(g, "elapsed", kAny);
+      case Op::kForever: PushBlock(g.frames.back(), &st.body, kForever); return;
       case Op::kExit: n.exit = static_cast<int>(st.n); return;
-      default: return;  // gosched, sleep, syscall, lock, unlock, recurse, spin: a step, no effect
+      default: return;  // gosched, sleep, syscall, lock, unlock, recurse, spin, stopwatch: a step, no effect
     }
   }
 
@@ -497,6 +536,8 @@ class Explorer {
       Emit(g, "select", std::to_string(o.case_idx));
       if (!o.is_send) Emit(g, "recv", std::to_string(got) + (ok ? ",true" : ",false"));
       PushBlock(g.frames.back(), &st.cases[o.case_idx].body);
+    } else if (!o.is_send && !st.into.empty()) {
+      n.vars[st.into] = got;  // recv c into x: no event
     } else if (!o.is_send) {
       Emit(g, "recv", std::to_string(got) + (ok ? ",true" : ",false"));
     }

@@ -5,9 +5,12 @@
 // from one of them. Semantics follow shared/spec-facts.md; see model.cc.
 //
 // What the model deliberately does not know, and so accepts any value for:
-// thread identities, the initial GOMAXPROCS (unless the scenario pins it),
-// the initial stack limit, and when a poll gives up. It knows nothing of
-// stack overflow or time: recurse, spin, sleep and syscall are plain steps.
+// thread identities, whether a thread exists, which thread is the main one,
+// elapsed time, the initial GOMAXPROCS (unless the scenario pins it), the
+// initial stack limit, and when a poll gives up. It knows nothing of stack
+// overflow or time: recurse, spin, sleep, syscall and stopwatch are plain
+// steps. A pipe is a queue of bytes; a read of an empty one waits in a
+// system call, which is not a deadlock (nor is `forever` with an empty body).
 #pragma once
 
 #include <cstdint>

@@ -48,6 +48,50 @@ TEST(Model, DeferValueEvaluatesAtDeferTime) {
   EXPECT_EQ(outs, want);
 }
 
+TEST(Model, DeferRecoverCallsRecoverAtTheDeferStatement) {
+  // Outside a panic recover returns nil at once, so the panic is not stopped.
+  auto outs = All("call\n  defer-recover\n  panic 7\nend\nrecord after\n");
+  std::set<Outcome> want = {{{{1, "recover", "nil"}}, 2}};
+  EXPECT_EQ(outs, want);
+  // In a deferred call during a panic it recovers; the value is recorded
+  // when that call's own deferred call runs, and the frame returns normally.
+  outs = All("call\n  defer\n    defer-recover\n    record in-defer\n  end\n  panic 7\nend\nrecord after\n");
+  want = {{{{1, "record", "in-defer"}, {1, "recover", "7"}, {1, "record", "after"}}, 0}};
+  EXPECT_EQ(outs, want);
+}
+
+TEST(Model, RecvIntoStoresTheValueAndRecordsNothing) {
+  auto outs = All("chan c 1\nsend c 5\nrecv c into x\nvalue x\nclose c\nrecv c into x\nvalue x\n");
+  std::set<Outcome> want = {{{{1, "value", "x=5"}, {1, "value", "x=0"}}, 0}};
+  EXPECT_EQ(outs, want);
+}
+
+TEST(Model, PipeReadWaitsForAWriteAndIsNeverADeadlock) {
+  auto outs = All("go\n  read p\n  set got 1\nend\nwrite p 300\npoll $got == 1 within 100\n");
+  EXPECT_TRUE(AnyTraceHas(outs, Event{2, "read", "44"}));  // 300 & 0xff
+  EXPECT_EQ(Exits(outs), std::set<int>{0});
+  // main alone, reading a pipe nobody writes: it hangs, so no run ends.
+  outs = All("read p\n");
+  EXPECT_TRUE(outs.empty());
+}
+
+TEST(Model, ForeverNeverEndsAndIsNotADeadlock) {
+  EXPECT_TRUE(All("forever\nend\n").empty());
+  EXPECT_TRUE(All("forever\n  gosched\nend\n").empty());
+  // A goroutine that loops forever does not keep main from returning.
+  auto outs = All("go\n  forever\n    gosched\n  end\nend\nrecord done\n");
+  std::set<Outcome> want = {{{{1, "record", "done"}}, 0}};
+  EXPECT_EQ(outs, want);
+}
+
+TEST(Model, ThreadFactsAndElapsedTimeAreUnknown) {
+  Scenario sc = P("thread\nalive T1\nmain-thread\nstopwatch w\nelapsed w\npoll alive T1 == 0 within 5\n");
+  Observation obs{{{1, "thread", "T1"}, {1, "alive", "T1=1"}, {1, "main-thread", "0"},
+                   {1, "elapsed", "w=12"}, {1, "poll", "1"}},
+                  0};
+  EXPECT_EQ(Check(sc, obs).verdict, Verdict::kValid);
+}
+
 TEST(Model, RecoverReturnsValueAndCallReturnsNormally) {
   auto outs = All("call\n  defer\n    recover\n  end\n  panic 7\n  record unreachable\nend\nrecord after\n");
   std::set<Outcome> want = {{{{1, "recover", "7"}, {1, "record", "after"}}, 0}};

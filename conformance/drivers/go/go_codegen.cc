@@ -1,6 +1,7 @@
 #include "conformance/drivers/go/go_codegen.h"
 
 #include <map>
+#include <set>
 #include <sstream>
 
 namespace conform::gocodegen {
@@ -18,6 +19,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall"
@@ -32,7 +34,17 @@ var (
 	chans       = map[string]chan int64{}
 	nextG       int64 = 1
 	spinSink    int64
+	progStart   = time.Now()
+	threadsSeen = map[string]threadSeen{} // token -> the OS thread; guarded by traceMu
+	pipeFds     = map[string][2]int{}     // made before init functions run, never changed after
 )
+
+// threadSeen identifies an OS thread by its id and start time (field 22 of
+// /proc/self/task/<tid>/stat), which stays unique if the kernel reuses ids.
+type threadSeen struct {
+	tid   int
+	start string
+}
 
 func jsonQuote(s string) string {
 	out := []byte{'"'}
@@ -79,8 +91,94 @@ func threadToken() string {
 	}
 	t := "T" + strconv.Itoa(len(threads)+1)
 	threads[tid] = t
+	start, _ := threadStart(tid)
+	threadsSeen[t] = threadSeen{tid, start}
 	return t
 }
+
+func threadStart(tid int) (string, bool) {
+	b, err := os.ReadFile("/proc/self/task/" + strconv.Itoa(tid) + "/stat")
+	if err != nil {
+		return "", false
+	}
+	s := string(b)
+	i := strings.LastIndexByte(s, ')')
+	if i < 0 {
+		return "", false
+	}
+	f := strings.Fields(s[i+1:]) // fields 3, 4, ... of the stat line
+	if len(f) < 20 {
+		return "", false
+	}
+	return f[19], true
+}
+
+// threadAlive: 1 while the thread recorded as token exists, 0 once it is
+// gone, -1 if no thread was recorded as token.
+func threadAlive(token string) int64 {
+	traceMu.Lock()
+	seen, ok := threadsSeen[token]
+	traceMu.Unlock()
+	if !ok {
+		return -1
+	}
+	if start, ok := threadStart(seen.tid); ok && start == seen.start {
+		return 1
+	}
+	return 0
+}
+
+func mainThread() string {
+	if syscall.Gettid() == syscall.Getpid() {
+		return "1"
+	}
+	return "0"
+}
+
+func makePipes(names ...string) bool {
+	for _, n := range names {
+		var p [2]int
+		if err := syscall.Pipe(p[:]); err != nil {
+			fmt.Fprintln(os.Stderr, "conform: cannot make pipe", n+":", err)
+			os.Exit(125)
+		}
+		pipeFds[n] = p
+	}
+	return true
+}
+
+// pipeRead is one read(2) of one byte on a blocking pipe: the goroutine
+// stays in the system call until a byte comes.
+func pipeRead(name string) int64 {
+	var b [1]byte
+	for {
+		n, err := syscall.Read(pipeFds[name][0], b[:])
+		if err == syscall.EINTR {
+			continue
+		}
+		if n != 1 {
+			panic("conform: read from pipe " + name + " failed")
+		}
+		return int64(b[0])
+	}
+}
+
+func pipeWrite(name string, v int64) {
+	b := [1]byte{byte(v)}
+	for {
+		n, err := syscall.Write(pipeFds[name][1], b[:])
+		if err == syscall.EINTR {
+			continue
+		}
+		if n != 1 {
+			panic("conform: write to pipe " + name + " failed")
+		}
+		return
+	}
+}
+
+// sinceStart: monotonic nanoseconds since the program started.
+func sinceStart() int64 { return int64(time.Since(progStart)) }
 
 func getch(name string) chan int64 {
 	chMu.Lock()
@@ -156,6 +254,17 @@ class Gen {
     std::ostringstream out;
     out << kPrelude << "\n";
     for (const auto& [name, id] : vars_) out << "var v" << id << " int64 // " << name << "\n";
+    // Stopwatches start with the program (0 ns since progStart).
+    for (const auto& [name, id] : stopwatches_) out << "var w" << id << " int64 // stopwatch " << name << "\n";
+    if (!pipes_.empty()) {
+      out << "var _ = makePipes(";
+      bool first = true;
+      for (const auto& name : pipes_) {
+        out << (first ? "" : ", ") << Quote(name);
+        first = false;
+      }
+      out << ")\n";
+    }
     out << "\n" << body.str();
     return out.str();
   }
@@ -167,6 +276,16 @@ class Gen {
   }
 
   std::string Load(const std::string& name) { return "atomic.LoadInt64(&" + Var(name) + ")"; }
+
+  std::string Stopwatch(const std::string& name) {
+    auto [it, fresh] = stopwatches_.try_emplace(name, static_cast<int>(stopwatches_.size()));
+    return "w" + std::to_string(it->second);
+  }
+
+  std::string Pipe(const std::string& name) {
+    pipes_.insert(name);
+    return Quote(name);
+  }
 
   static std::string Quote(const std::string& s) {
     std::string out = "\"";
@@ -236,6 +355,7 @@ class Gen {
         return line("setch(" + Quote(s.name) + ", make(chan int64, " + std::to_string(s.n) + "))");
       case Op::kSend: return line("getch(" + Quote(s.name) + ") <- " + Int(s.value));
       case Op::kRecv:
+        if (!s.into.empty()) return line("atomic.StoreInt64(&" + Var(s.into) + ", <-getch(" + Quote(s.name) + "))");
         return line("{ v, ok := <-getch(" + Quote(s.name) + "); emit(g, \"recv\", itoa(v)+\",\"+strconv.FormatBool(ok)) }");
       case Op::kClose: return line("close(getch(" + Quote(s.name) + "))");
       case Op::kSelect: return Select(s, depth, out);
@@ -267,13 +387,28 @@ class Gen {
       case Op::kValue:
         return line("emit(g, \"value\", " + Quote(s.name + "=") + "+itoa(" + Load(s.name) + "))");
       case Op::kPoll: {
-        std::string read = s.cond.numgoroutine ? "int64(runtime.NumGoroutine())" : Load(s.cond.var);
+        std::string read = s.cond.numgoroutine      ? "int64(runtime.NumGoroutine())"
+                           : !s.cond.alive.empty() ? "threadAlive(" + Quote(s.cond.alive) + ")"
+                                                   : Load(s.cond.var);
         return line("emit(g, \"poll\", itoa(poll(func() int64 { return " + read +
                     " }, func(v int64) bool { return v " + CmpText(s.cond.cmp) + " " +
                     std::to_string(s.cond.k) + " }, " + std::to_string(s.n) + ", " +
                     (s.yielding ? "true" : "false") + ")))");
       }
       case Op::kExit: return line("os.Exit(" + std::to_string(s.n) + ")");
+      case Op::kDeferRecover:
+        // recover() is an argument, so it runs now, called by this function.
+        return line("defer func(v interface{}) { emit(g, \"recover\", show(v)) }(recover())");
+      case Op::kRead: return line("emit(g, \"read\", itoa(pipeRead(" + Pipe(s.name) + ")))");
+      case Op::kWrite: return line("pipeWrite(" + Pipe(s.name) + ", " + Int(s.value) + ")");
+      case Op::kAlive:
+        return line("emit(g, \"alive\", " + Quote(s.name + "=") + "+itoa(threadAlive(" + Quote(s.name) + ")))");
+      case Op::kMainThread: return line("emit(g, \"main-thread\", mainThread())");
+      case Op::kForever: return nested("for {", s.body, "}");
+      case Op::kStopwatch: return line("atomic.StoreInt64(&" + Stopwatch(s.name) + ", sinceStart())");
+      case Op::kElapsed:
+        return line("emit(g, \"elapsed\", " + Quote(s.name + "=") + "+itoa((sinceStart()-atomic.LoadInt64(&" +
+                    Stopwatch(s.name) + "))/1000000))");
     }
   }
 
@@ -309,6 +444,8 @@ class Gen {
 
   const lang::Scenario& sc_;
   std::map<std::string, int> vars_;
+  std::map<std::string, int> stopwatches_;
+  std::set<std::string> pipes_;
 };
 
 }  // namespace

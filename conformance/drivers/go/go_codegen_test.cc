@@ -52,6 +52,39 @@ panic "boom"
   EXPECT_TRUE(Has(src, "closeTrace()"));
 }
 
+TEST(GoCodegen, NewConstructsBecomeTheirGoForms) {
+  std::string src = Gen(R"(go
+  read p
+  forever
+    gosched
+  end
+end
+defer
+  defer-recover
+end
+write p $x
+thread
+alive T1
+poll alive T1 == 0 within 10
+main-thread
+stopwatch w
+elapsed w
+)");
+  // recover() is the deferred call's argument: evaluated at the defer statement.
+  EXPECT_TRUE(Has(src, "defer func(v interface{}) { emit(g, \"recover\", show(v)) }(recover())")) << src;
+  EXPECT_TRUE(Has(src, "var _ = makePipes(\"p\")"));
+  EXPECT_TRUE(Has(src, "emit(g, \"read\", itoa(pipeRead(\"p\")))"));
+  EXPECT_TRUE(Has(src, "pipeWrite(\"p\", atomic.LoadInt64(&v0))"));
+  EXPECT_TRUE(Has(src, "syscall.Read(pipeFds[name][0], b[:])"));  // a raw blocking read, not os.File
+  EXPECT_TRUE(std::regex_search(src, std::regex(R"(for \{\n\t+runtime.Gosched\(\)\n\t+\})")));
+  EXPECT_TRUE(Has(src, "emit(g, \"alive\", \"T1=\"+itoa(threadAlive(\"T1\")))"));
+  EXPECT_TRUE(Has(src, "return threadAlive(\"T1\")"));
+  EXPECT_TRUE(Has(src, "emit(g, \"main-thread\", mainThread())"));
+  EXPECT_TRUE(Has(src, "var w0 int64 // stopwatch w"));
+  EXPECT_TRUE(Has(src, "atomic.StoreInt64(&w0, sinceStart())"));
+  EXPECT_TRUE(Has(src, "(sinceStart()-atomic.LoadInt64(&w0))/1000000"));
+}
+
 TEST(GoCodegen, StringsAreQuotedForGo) {
   std::string src = Gen("record \"a\\\"b\\\\c\"\n");
   EXPECT_TRUE(Has(src, R"(emit(g, "record", "a\"b\\c"))")) << src;
