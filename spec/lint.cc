@@ -15,6 +15,18 @@ std::string AreaDir(const std::string& path) {
                      slash - (prev == std::string::npos ? 0 : prev + 1));
 }
 
+// Whether a block reads NumGoroutine (a `numgoroutine` statement or a poll on it).
+bool UsesNumGoroutine(const conform::lang::Block& b) {
+  for (const auto& s : b) {
+    if (s.op == conform::lang::Op::kNumGoroutine) return true;
+    if (s.op == conform::lang::Op::kPoll && s.cond.numgoroutine) return true;
+    if (UsesNumGoroutine(s.body) || UsesNumGoroutine(s.default_body)) return true;
+    for (const auto& c : s.cases)
+      if (UsesNumGoroutine(c.body)) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 std::vector<std::string> ScenarioProblems(const std::vector<Clause>* clauses,
@@ -50,21 +62,36 @@ std::vector<std::string> Lint(const std::vector<Clause>& clauses,
     if (!by_id.emplace(c.id, &c).second)
       problems.push_back("clauses.txt:" + std::to_string(c.line) + ": duplicate clause id " + c.id);
 
-  std::set<std::string> covered;
+  std::map<std::string, int> covered;  // clause -> scenarios naming it
   for (const auto& sc : scenarios) {
     for (std::string& p : ScenarioProblems(&clauses, sc)) problems.push_back(std::move(p));
     for (const std::string& id : sc.clauses)
-      if (by_id.count(id)) covered.insert(id);
+      if (by_id.count(id)) ++covered[id];
+    // Diagnosis: a wrong NumGoroutine must fail the numgoroutine clauses,
+    // not every scenario that happened to wait with it.
+    bool counts = false;
+    for (const std::string& id : sc.clauses) counts |= id.rfind("numgoroutine.", 0) == 0;
+    bool uses = UsesNumGoroutine(sc.main);
+    for (const auto& b : sc.inits) uses |= UsesNumGoroutine(b);
+    if (uses && !counts)
+      problems.push_back(sc.file + ": reads NumGoroutine but names no numgoroutine.* clause (wait with a variable instead)");
     if (!sc.clauses.empty()) {
       std::string area = sc.clauses[0].substr(0, sc.clauses[0].find('.'));
       if (AreaDir(sc.file) != area)
         problems.push_back(sc.file + ": first clause " + sc.clauses[0] + " belongs in directory " + area + "/");
     }
   }
-  for (const Clause& c : clauses)
-    if (c.level == "MUST" && !covered.count(c.id))
+  for (const Clause& c : clauses) {
+    if (c.level != "MUST") continue;
+    const int n = covered.count(c.id) ? covered[c.id] : 0;
+    if (n == 0)
       problems.push_back("clauses.txt:" + std::to_string(c.line) + ": MUST clause " + c.id +
                          " is covered by no scenario");
+    else if (n < kMinScenariosPerMustClause)
+      problems.push_back("clauses.txt:" + std::to_string(c.line) + ": MUST clause " + c.id +
+                         " is covered by " + std::to_string(n) + " scenario, fewer than " +
+                         std::to_string(kMinScenariosPerMustClause));
+  }
   return problems;
 }
 

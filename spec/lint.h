@@ -1,5 +1,8 @@
-// The spec lint: clause ids are unique, every MUST clause is covered by a
-// scenario, and every scenario names only existing clauses.
+// The spec lint: clause ids are unique, every MUST clause is covered by at
+// least two scenarios (so one wrong scenario cannot leave a behaviour
+// unchecked), every scenario names only existing clauses, and only a
+// scenario for a numgoroutine.* clause reads NumGoroutine (so a wrong count
+// fails the count clauses, not every scenario that waited with it).
 #pragma once
 
 #include <string>
@@ -10,6 +13,8 @@
 
 namespace spec {
 
+inline constexpr int kMinScenariosPerMustClause = 2;
+
 // The problems of one scenario wherever it lives, one message each
 // ("FILE: names no clause (@clause)"): no @clause, no `@expect exit`, and,
 // when `clauses` is given, a clause id not in it or a clause's capability
@@ -18,7 +23,9 @@ namespace spec {
 std::vector<std::string> ScenarioProblems(const std::vector<Clause>* clauses,
                                           const conform::lang::Scenario& sc);
 
-// Every problem found, one message each; empty when the suite is consistent.
+// Every problem found in the suite's own tree (ScenarioProblems of each
+// scenario, plus the rules above), one message each; empty when the suite
+// is consistent.
 // `scenarios` carry their file paths (relative to conformance/scenarios/
 // or longer), which lint uses to check each one sits in its clause's area.
 std::vector<std::string> Lint(const std::vector<Clause>& clauses,

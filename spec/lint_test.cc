@@ -53,17 +53,42 @@ Scenario S(std::string file, std::vector<std::string> clauses, std::vector<std::
 }
 
 TEST(SpecLint, CleanInputHasNoProblems) {
-  EXPECT_TRUE(Lint({C("a.x", "MUST"), C("a.y", "IMPL", "preemptive")}, {S("s/a/x.scn", {"a.x"})}).empty());
+  EXPECT_TRUE(Lint({C("a.x", "MUST"), C("a.y", "IMPL", "preemptive")},
+                   {S("s/a/x.scn", {"a.x"}), S("s/a/x2.scn", {"a.x"})})
+                  .empty());
 }
 
 TEST(SpecLint, FindsUncoveredMustClause) {
-  auto p = Lint({C("a.x", "MUST"), C("a.y", "MUST")}, {S("s/a/x.scn", {"a.x"})});
+  auto p = Lint({C("a.x", "MUST"), C("a.y", "MUST")}, {S("s/a/x.scn", {"a.x"}), S("s/a/x2.scn", {"a.x"})});
   EXPECT_TRUE(Mentions(p, "MUST clause a.y is covered by no scenario"));
   EXPECT_EQ(p.size(), 1u);
 }
 
+TEST(SpecLint, FindsMustClauseWithOneScenario) {
+  auto p = Lint({C("a.x", "MUST"), C("a.y", "IMPL")}, {S("s/a/x.scn", {"a.x", "a.y"})});
+  EXPECT_TRUE(Mentions(p, "MUST clause a.x is covered by 1 scenario, fewer than 2"));
+  EXPECT_EQ(p.size(), 1u);  // an IMPL clause needs no second scenario
+}
+
+TEST(SpecLint, OnlyCountClausesReadNumGoroutine) {
+  Scenario waits = S("s/a/x.scn", {"a.x"});
+  conform::lang::Stmt poll;
+  poll.op = conform::lang::Op::kPoll;
+  poll.cond.numgoroutine = true;
+  conform::lang::Stmt go;
+  go.op = conform::lang::Op::kGo;
+  go.body.push_back(poll);  // nested, still found
+  waits.main.push_back(go);
+  Scenario counts = waits;
+  counts.file = "s/numgoroutine/y.scn";
+  counts.clauses = {"numgoroutine.y"};
+  auto p = Lint({C("a.x", "IMPL"), C("numgoroutine.y", "IMPL")}, {waits, counts});
+  EXPECT_TRUE(Mentions(p, "s/a/x.scn: reads NumGoroutine but names no numgoroutine.* clause"));
+  EXPECT_EQ(p.size(), 1u);
+}
+
 TEST(SpecLint, FindsUnknownClauseAndDuplicateIds) {
-  auto p = Lint({C("a.x", "MUST"), C("a.x", "IMPL")}, {S("s/a/x.scn", {"a.x", "a.nope"})});
+  auto p = Lint({C("a.x", "MUST"), C("a.x", "IMPL")}, {S("s/a/x.scn", {"a.x", "a.nope"}), S("s/a/y.scn", {"a.x"})});
   EXPECT_TRUE(Mentions(p, "duplicate clause id a.x"));
   EXPECT_TRUE(Mentions(p, "names unknown clause a.nope"));
 }
