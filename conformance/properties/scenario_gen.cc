@@ -47,7 +47,8 @@ lang::Stmt GenStmt(int depth, bool in_repeat) {
       {2, Op::kGosched}, {1, Op::kSet},     {1, Op::kRecover}, {1, Op::kPanic},      {1, Op::kGoexit},
       {1, Op::kClose},   {1, Op::kChan},    {1, Op::kDeferValue}, {2, Op::kNumGoroutine},
       {1, Op::kLock},    {1, Op::kUnlock},  {1, Op::kSyscall}, {1, Op::kDeferRecover},
-      {1, Op::kWrite},   {2, Op::kRead},    {1, Op::kMainThread}};
+      {1, Op::kWrite},   {2, Op::kRead},    {1, Op::kMainThread}, {1, Op::kThread},
+      {1, Op::kAlive},   {1, Op::kStopwatch}, {1, Op::kElapsed}};
   static const std::vector<std::pair<int, Op>> kBlock = {
       {3, Op::kGo}, {2, Op::kDefer}, {1, Op::kCall}, {1, Op::kRepeat}, {2, Op::kSelect},
       {1, Op::kForever}};
@@ -106,6 +107,8 @@ lang::Stmt GenStmt(int depth, bool in_repeat) {
       break;
     case Op::kClose: s.name = chan(); break;
     case Op::kRead: s.name = "p"; break;
+    case Op::kAlive: s.name = *rc::gen::element<std::string>("T1", "T2"); break;  // maybe never recorded: -1
+    case Op::kStopwatch: case Op::kElapsed: s.name = "w"; break;
     case Op::kWrite: s.name = "p"; s.value.i = Uniform(0, 300); break;
     case Op::kSet: case Op::kAdd: s.name = var(); s.value.i = Uniform(1, 4); break;
     case Op::kValue: case Op::kDeferValue: s.name = var(); break;
