@@ -32,6 +32,10 @@ void AddStmt(const lang::Stmt& s, std::set<std::string>* out) {
     case Op::kDeferValue: family = "defer"; break;
     case Op::kPanic:
     case Op::kRecover: family = "panic"; break;
+    case Op::kDeferRecover:  // defer f(recover()): a deferred call and a recover
+      out->insert("defer");
+      family = "panic";
+      break;
     case Op::kGoexit: family = "goexit"; break;
     case Op::kChan:
     case Op::kSend:
@@ -63,7 +67,14 @@ void AddStmt(const lang::Stmt& s, std::set<std::string>* out) {
     case Op::kSet:
     case Op::kAdd:
     case Op::kValue:
-    case Op::kExit: break;
+    case Op::kExit:
+    case Op::kRead:        // a system call (the syscalls capability)
+    case Op::kWrite:
+    case Op::kAlive:       // facts of the OS and the clock, read by the interpreter
+    case Op::kMainThread:
+    case Op::kStopwatch:
+    case Op::kElapsed:
+    case Op::kForever: break;
   }
   if (family) out->insert(family);
   AddBlock(s.body, out);
