@@ -48,10 +48,12 @@ constexpr std::array<Op, kFirstEndCode> kStmtCodes = {
     Op::kSyscall, Op::kLock, Op::kUnlock, Op::kThread, Op::kNumGoroutine, Op::kGomaxprocs,
     Op::kSetMaxStack, Op::kRecurse, Op::kSpin, Op::kRepeat, Op::kSet, Op::kAdd, Op::kValue,
     Op::kPoll, Op::kExit,
-    // 30-47: weight for channels, goroutines, defer/panic/recover.
-    Op::kSend, Op::kRecv, Op::kSend, Op::kRecv, Op::kGo, Op::kGo, Op::kDefer, Op::kRecover,
-    Op::kPanic, Op::kRecord, Op::kRecord, Op::kGosched, Op::kSelect, Op::kCall, Op::kClose,
-    Op::kGoexit, Op::kChan, Op::kRepeat,
+    // 30-47: weight for channels, goroutines, defer/panic/recover, and the
+    // statements added since (defer-recover, read, write, forever,
+    // main-thread, alive, stopwatch, elapsed), each in place of a repeat.
+    Op::kSend, Op::kRecv, Op::kDeferRecover, Op::kRead, Op::kGo, Op::kWrite, Op::kDefer,
+    Op::kRecover, Op::kPanic, Op::kRecord, Op::kForever, Op::kMainThread, Op::kSelect, Op::kCall,
+    Op::kAlive, Op::kStopwatch, Op::kElapsed, Op::kRepeat,
     // 48-55: statements at top level, the end of a nested block.
     Op::kSend, Op::kRecv, Op::kGo, Op::kDefer, Op::kRecord, Op::kGosched, Op::kRecover, Op::kPanic};
 
@@ -96,6 +98,17 @@ constexpr NameTable kChans{kChanNames, 2};
 constexpr NameTable kVars{kVarNames, 2};
 constexpr NameTable kLabels{kLabelNames, 4};
 constexpr NameTable kStrings{kStringNames, 1};
+constexpr const char* kPipeNames[] = {"p", "q"};
+constexpr const char* kWatchNames[] = {"w"};
+constexpr NameTable kPipes{kPipeNames, 2};
+constexpr NameTable kWatches{kWatchNames, 1};
+// Thread tokens are not names (no literal form): one of these.
+constexpr std::array<const char*, 3> kThreadTokens = {"T1", "T2", "T3"};
+// A forever body ends with a receive on this channel, which no decoded
+// program makes (decoded names are lower case): a nil channel, so the loop
+// blocks there for good (asleep, as the model's deadlock rule sees it)
+// instead of spinning, whatever its body does.
+constexpr const char* kForeverStop = "E";
 
 // A name byte below kLiteral picks from the table; kLiteral and above is
 // followed by a length byte and one byte per character.
@@ -417,9 +430,52 @@ class Codec {
       case Op::kSend:
         io_.Name(&s->name, kChans, "channel");
         return CodeOperand(&s->value, false);
-      case Op::kRecv:
+      case Op::kRecv: {
+        io_.Name(&s->name, kChans, "channel");
+        bool into = !s->into.empty();  // recv c into x
+        io_.Rare(&into, 4);
+        if (into) io_.Name(&s->into, kVars, "variable");
+        else s->into.clear();
+        return;
+      }
       case Op::kClose:
         return io_.Name(&s->name, kChans, "channel");
+      case Op::kDeferRecover:
+      case Op::kMainThread:
+        return;
+      case Op::kRead:
+        io_.Name(&s->name, kPipes, "pipe");
+        if (c.main_goroutine) {
+          // Nothing may ever write: main would hang in the call, which the
+          // model cannot tell from a bug (as for syscall until).
+          Lose("read in the main goroutine: write 0");
+          s->op = Op::kWrite;
+          s->value = Operand{};
+        }
+        return;
+      case Op::kWrite:  // at most kMaxStmts * kMaxIterations bytes: a pipe never fills
+        io_.Name(&s->name, kPipes, "pipe");
+        return CodeOperand(&s->value, false);
+      case Op::kAlive:
+        return CodeThreadToken(&s->name);
+      case Op::kStopwatch:
+      case Op::kElapsed:
+        return io_.Name(&s->name, kWatches, "stopwatch");
+      case Op::kForever: {
+        if constexpr (IO::kEncoding) {
+          if (!s->body.empty() && s->body.back().op == Op::kRecv && s->body.back().name == kForeverStop &&
+              s->body.back().into.empty())
+            s->body.pop_back();
+          else
+            Lose("forever: its body now ends with a receive on the nil channel E, so it cannot spin");
+        }
+        CodeBody(&s->body, c);
+        Stmt stop;
+        stop.op = Op::kRecv;
+        stop.name = kForeverStop;
+        s->body.push_back(std::move(stop));
+        return;
+      }
       case Op::kSelect:
         return CodeSelect(s, c);
       case Op::kSleep:
@@ -496,9 +552,34 @@ class Codec {
     else s->default_body.clear();
   }
 
+  void CodeThreadToken(std::string* t) {
+    int k = 0;
+    if constexpr (IO::kEncoding) {
+      auto it = std::find_if(kThreadTokens.begin(), kThreadTokens.end(),
+                             [&](const char* x) { return *t == x; });
+      if (it == kThreadTokens.end()) Lose("thread token " + *t + " is not T1-T3: T1");
+      else k = static_cast<int>(it - kThreadTokens.begin());
+    }
+    io_.Pick(&k, static_cast<int>(kThreadTokens.size()));
+    *t = kThreadTokens[k];
+  }
+
   void CodePoll(Stmt* s) {
     io_.Flag(&s->cond.numgoroutine);
-    if (!s->cond.numgoroutine) io_.Name(&s->cond.var, kVars, "variable");
+    if (!s->cond.numgoroutine) {
+      bool alive = !s->cond.alive.empty();  // poll alive T<n>
+      io_.Rare(&alive, 8);
+      if (alive) {
+        CodeThreadToken(&s->cond.alive);
+        s->cond.var.clear();
+      } else {
+        s->cond.alive.clear();
+        io_.Name(&s->cond.var, kVars, "variable");
+      }
+    } else {
+      s->cond.alive.clear();
+      s->cond.var.clear();
+    }
     int cmp = static_cast<int>(s->cond.cmp);
     io_.Pick(&cmp, 6);
     s->cond.cmp = static_cast<Cmp>(cmp);

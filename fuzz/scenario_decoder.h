@@ -31,6 +31,12 @@
 //     declare, and a main goroutine stuck in a syscall the program never
 //     releases is a hang the model cannot tell from a bug); syscall until in
 //     another goroutine is;
+//   - read (of a pipe) in the main goroutine is not generated either (it
+//     becomes write: nothing may ever answer it), and the differential
+//     fuzzer treats a read like syscall until (it may wait for good); a
+//     forever body always ends with a receive on the nil channel E, which
+//     no decoded program makes, so the loop blocks there (asleep, as the
+//     model's deadlock rule sees it) and never spins; alive names T1-T3;
 //   - recurse stays within 64 frames of 1 KiB and setmaxstack picks one of
 //     four limits of 1 MiB or more, so no stack overflows (the model knows
 //     nothing of stacks);

@@ -107,6 +107,16 @@ const char* const kEveryStatement[] = {
     "poll $done >= 2 within 2 yielding\n",
     "exit 3\n",
     "init\n  record a\nend\nrecord b\n",
+    "defer-recover\n",
+    "go\n  read q\nend\n",
+    "write p $x\n",
+    "recv c into y\n",
+    "forever\n  gosched\n  recv E\nend\n",
+    "main-thread\n",
+    "alive T2\n",
+    "poll alive T3 == 0 within 2\n",
+    "stopwatch w\n",
+    "elapsed w\n",
     "@gomaxprocs 2\ngomaxprocs 0\n",
 };
 
@@ -122,7 +132,7 @@ TEST(ScenarioDecoder, EveryStatementHasACodeAndRoundTrips) {
       for (const auto& t : s.body) seen.insert(t.op);
     }
   }
-  for (int k = 0; k <= static_cast<int>(Op::kExit); ++k)
+  for (int k = 0; k <= static_cast<int>(Op::kElapsed); ++k)
     EXPECT_TRUE(seen.count(static_cast<Op>(k))) << "no sample of statement #" << k;
 }
 
@@ -132,6 +142,16 @@ TEST(ScenarioDecoder, OutOfBoundsValuesAreClampedAndReported) {
   EncodedScenario enc = EncodeScenario(sc);
   EXPECT_EQ(enc.losses.size(), 4u);
   Scenario want = MustParse("@clause x.y\n@expect model\nrepeat 32\n  gosched\nend\nsleep 1\nsyscall 1\nspin 1\n");
+  EXPECT_TRUE(SameProgram(Decode(enc.bytes).scenario, want)) << conform::lang::Print(Decode(enc.bytes).scenario);
+}
+
+TEST(ScenarioDecoder, ForeverAndMainReadsCannotHang) {
+  // A forever body gets a receive on the nil channel E (so it blocks, never
+  // spins); a read in main becomes a write (nothing could answer it).
+  Scenario sc = MustParse("@clause x.y\n@expect model\nforever\n  gosched\nend\nread p\n");
+  EncodedScenario enc = EncodeScenario(sc);
+  EXPECT_EQ(enc.losses.size(), 2u);
+  Scenario want = MustParse("@clause x.y\n@expect model\nforever\n  gosched\n  recv E\nend\nwrite p 0\n");
   EXPECT_TRUE(SameProgram(Decode(enc.bytes).scenario, want)) << conform::lang::Print(Decode(enc.bytes).scenario);
 }
 
