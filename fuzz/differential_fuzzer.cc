@@ -195,7 +195,11 @@ int64_t PanickingGoroutine(const std::string& err) {
   if (at == std::string::npos) return 0;
   return std::strtoll(err.c_str() + at + head.size(), nullptr, 10);
 }
-bool IsSyscallUntil(const conform::lang::Stmt& s) { return s.op == Op::kSyscall && s.until; }
+// A goroutine that may wait in a system call for good: `syscall until $v`
+// for a $v no one sets, or a pipe read no one answers.
+bool IsSyscallUntil(const conform::lang::Stmt& s) {
+  return (s.op == Op::kSyscall && s.until) || s.op == Op::kRead;
+}
 
 // Reads the trace; a line that is not an event is a disagreement, except one
 // cut short by the kill at a timeout.
