@@ -59,13 +59,23 @@ int64_t Gettid() { return static_cast<int64_t>(syscall(SYS_gettid)); }
 // Field 22 (starttime) of /proc/self/task/<tid>/stat; nullopt if the thread
 // is gone. The comm field may hold spaces and parentheses, so fields are
 // counted from the last ')'.
+// Read with POSIX calls, not a stream: a thread that exits between the open
+// and the read makes read() fail with ESRCH, which libstdc++'s filebuf turns
+// into an exception (found by the differential fuzzer).
 std::optional<uint64_t> ThreadStartTime(int64_t tid) {
-  std::ifstream in("/proc/self/task/" + std::to_string(tid) + "/stat");
-  if (!in) return std::nullopt;
-  std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-  size_t close = text.rfind(')');
-  if (close == std::string::npos) return std::nullopt;
-  std::istringstream fields(text.substr(close + 1));
+  const std::string path = "/proc/self/task/" + std::to_string(tid) + "/stat";
+  const int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  char buf[1024];
+  ssize_t n;
+  do n = read(fd, buf, sizeof buf - 1);
+  while (n < 0 && errno == EINTR);
+  close(fd);
+  if (n <= 0) return std::nullopt;
+  const std::string text(buf, static_cast<size_t>(n));
+  const size_t paren = text.rfind(')');
+  if (paren == std::string::npos) return std::nullopt;
+  std::istringstream fields(text.substr(paren + 1));
   std::string f;
   for (int k = 3; k <= 22; ++k)  // fields 3.. follow the comm field (2)
     if (!(fields >> f)) return std::nullopt;
