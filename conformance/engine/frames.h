@@ -17,7 +17,10 @@
 // calling goroutine's own.
 #pragma once
 
+#include <unistd.h>
+
 #include <cstdint>
+#include <cstdio>
 #include <functional>
 #include <string>
 #include <utility>
@@ -44,6 +47,16 @@ class Frames {
     if (g.panics.empty() || g.panics.back().goexit) return End::kGoexited;
     *report = PanicReport(g);
     return End::kPanicked;
+  }
+
+  // Runs body as goroutine `id` (Run) and ends the program where Go would: an
+  // unrecovered panic prints its report and exits 2; main (id 1) returning
+  // exits 0. Returns when the goroutine is over and the program goes on.
+  static void RunGoroutine(int64_t id, const std::function<void()>& body) {
+    std::string report;
+    const End end = Run(id, body, &report);
+    if (end == End::kPanicked) ExitProgram(report, 2);
+    if (id == 1 && end == End::kReturned) ExitProgram("", 0);
   }
 
   // Runs frame as a nested function frame (RuntimeAdapter::Call).
@@ -101,6 +114,13 @@ class Frames {
   };
 
   static G& Cur() { return Sys::template Local<G>(); }
+
+  [[noreturn]] static void ExitProgram(const std::string& report, int code) {
+    std::fflush(stdout);
+    std::fputs(report.c_str(), stderr);
+    std::fflush(stderr);
+    _exit(code);
+  }
 
   static std::string PanicReport(const G& g) {
     std::string out;

@@ -69,13 +69,6 @@ class DeadlockAwareRoundRobin : public boost::fibers::algo::round_robin {
   engine::DeadlockDetector<BoostFibers>* const detector_;
 };
 
-[[noreturn]] void Die(const std::string& msg, int code) {
-  std::fflush(stdout);
-  std::fputs(msg.c_str(), stderr);
-  std::fflush(stderr);
-  _exit(code);
-}
-
 }  // namespace
 
 Capabilities FiberAdapter::capabilities() const {
@@ -104,13 +97,7 @@ void FiberAdapter::RegisterInit(std::function<void()> fn) { inits_.push_back(std
 
 void FiberAdapter::RunGoroutine(int64_t id, const std::function<void()>& body) {
   deadlock_.Enter(id);
-  std::string report;
-  Frames::End end = Frames::Run(id, body, &report);
-  if (end == Frames::End::kPanicked) Die(report, 2);
-  if (id == 1 && end == Frames::End::kReturned) {  // main returned
-    std::fflush(stdout);
-    _exit(0);
-  }
+  Frames::RunGoroutine(id, body);
   count_.Exited();
   deadlock_.Exited(id == 1);  // only main's Goexit reaches here for id 1
 }

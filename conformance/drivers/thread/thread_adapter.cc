@@ -38,13 +38,6 @@ void StartThread(std::function<void()> fn) {
   }
 }
 
-[[noreturn]] void Die(const std::string& msg, int code) {
-  std::fflush(stdout);
-  std::fputs(msg.c_str(), stderr);
-  std::fflush(stderr);
-  _exit(code);
-}
-
 }  // namespace
 
 ThreadAdapter::ThreadAdapter() = default;
@@ -73,13 +66,7 @@ void ThreadAdapter::RegisterInit(std::function<void()> fn) { inits_.push_back(st
 
 void ThreadAdapter::RunGoroutine(int64_t id, const std::function<void()>& body) {
   deadlock_.Enter(id);
-  std::string report;
-  Frames::End end = Frames::Run(id, body, &report);
-  if (end == Frames::End::kPanicked) Die(report, 2);
-  if (id == 1 && end == Frames::End::kReturned) {  // main returned
-    std::fflush(stdout);
-    _exit(0);
-  }
+  Frames::RunGoroutine(id, body);
   count_.Exited();
   deadlock_.Exited(id == 1);  // only main's Goexit reaches here for id 1
 }
