@@ -6,8 +6,24 @@
 // PreemptCheck) or, with asynchronous preemption on, an asynchronous one,
 // which the stop asks for by signalling every running P (sysmon repeats the
 // signal while the stop waits), so a loop with no call does not delay it.
+//
+// The accounting (the invariant that must never break). While
+// sched.gcwaiting is set, every P but the caller's is counted exactly once:
+// either stopped by StopTheWorld itself (idle, or taken from a syscall), or
+// in sched.stopwait, which its owner decrements when it stops it (GcStopM,
+// HandoffP, EnterSyscall). For that, gcwaiting changes only under
+// sched.lock, together with the idle list: StopTheWorld empties the idle
+// list in the critical section that sets gcwaiting, and StartTheWorld refills
+// it (ProcResize) in the critical section that clears gcwaiting, as Go's
+// startTheWorldWithSema does. So nobody can take an idle P while gcwaiting is
+// set. (It used to be cleared after the lock was released: a thread without
+// a P, such as the timer thread readying a sleeper, could take a P that
+// ProcResize had just made idle, see gcwaiting still set, and stop it
+// (GcStopM) for a stop-the-world that was already over. That P stayed in
+// gcstop, uncounted, and the next stop-the-world waited for it for ever.)
 #include <vector>
 
+#include "runtime/lifecycle/fatal.h"
 #include "runtime/preempt/preempt.h"
 #include "runtime/runtime.h"
 #include "runtime/scheduler/current.h"
@@ -33,8 +49,22 @@ void AcquireWorld() {
 
 void ReleaseWorld() { world_owned.store(false); }
 
-// Stops every P but the caller's. Returns with sched.gcwaiting set.
-void StopTheWorld(P* mine) {
+// Go's stopTheWorldWithSema checks: a P counted twice or never shows here,
+// not as a hang or a P running during ProcResize.
+void CheckStopped() EXCLUDES(sched.lock) {
+  MutexLock l(sched.lock);
+  if (sched.stopwait != 0) FatalThrow("stopTheWorld: not stopped (stopwait != 0)");
+  const int32_t procs = sched.gomaxprocs.load();
+  for (int32_t i = 0; i < procs; i++) {
+    if (sched.allp[i].load()->status.load() != PStatus::kGcStop) {
+      FatalThrow("stopTheWorld: not stopped (status != _Pgcstop)");
+    }
+  }
+}
+
+// Stops every P but the caller's. Returns with sched.gcwaiting set and every
+// P in gcstop.
+void StopTheWorld(P* mine) EXCLUDES(sched.lock) {
   bool wait;
   {
     MutexLock l(sched.lock);
@@ -61,12 +91,13 @@ void StopTheWorld(P* mine) {
     sched.stopnote.Sleep();
     sched.stopnote.Clear();
   }
+  CheckStopped();
 }
 
 // With the world stopped: makes n Ps live. Gs queued on Ps that go away move
-// to the global queue. Returns the Ps with work (to be given Ms).
-std::vector<P*> ProcResize(M* m, int32_t n) {
-  MutexLock l(sched.lock);
+// to the global queue. Returns the Ps with work (to be given Ms); the others
+// go on the idle list.
+std::vector<P*> ProcResize(M* m, int32_t n) REQUIRES(sched.lock) {
   const int32_t old = sched.gomaxprocs.load();
   for (int32_t i = 0; i < n; i++) {
     if (sched.allp[i].load() == nullptr) {
@@ -102,8 +133,15 @@ std::vector<P*> ProcResize(M* m, int32_t n) {
   return runnable;
 }
 
-void StartTheWorld(const std::vector<P*>& runnable) {
-  sched.gcwaiting.store(false);
+// Resizes to n Ps and restarts the world. gcwaiting is cleared in the same
+// critical section that puts Ps back on the idle list (see the top).
+void StartTheWorld(M* m, int32_t n) EXCLUDES(sched.lock) {
+  std::vector<P*> runnable;
+  {
+    MutexLock l(sched.lock);
+    runnable = ProcResize(m, n);
+    sched.gcwaiting.store(false);
+  }
   for (P* p : runnable) StartM(p, false);
   WakeP();
 }
@@ -125,7 +163,7 @@ int GOMAXPROCS(int n) {
   if (n != before) {
     M* m = CurrentM();
     StopTheWorld(m->p);
-    StartTheWorld(ProcResize(m, n));
+    StartTheWorld(m, n);
   }
   ReleaseWorld();
   return before;

@@ -22,7 +22,9 @@
 // syscall), the idle list (sched.pidle, status idle), or the stop-the-world
 // (status gcstop). Status transitions out of syscall are CASes, because the
 // M leaving the syscall, sysmon retaking the P, and a stop-the-world race for
-// it; exactly one wins.
+// it; exactly one wins. sched.gcwaiting changes only under sched.lock, in the
+// same critical sections that empty and refill the idle list, so no P is
+// taken from the idle list while a stop-the-world is pending (procs.cc).
 //
 // Spinning Ms and wakeups (the rule that must never break). An M with a P
 // but no work "spins": it looks in every queue before giving up its P. At
@@ -359,6 +361,9 @@ void GcStopM(M* m) {
   P* p = ReleaseP(m);
   {
     MutexLock l(sched.lock);
+    // gcwaiting was seen set while m held p, so p is counted in stopwait and
+    // the stop cannot have ended (procs.cc's accounting invariant).
+    if (!sched.gcwaiting.load()) FatalThrow("gcstopm: not waiting for stop-the-world");
     p->status.store(PStatus::kGcStop);
     if (--sched.stopwait == 0) sched.stopnote.Wakeup();
   }
