@@ -1,10 +1,14 @@
 // Fiber-switch annotations for ThreadSanitizer and AddressSanitizer.
 //
 // Boost.Context's fcontext switches stacks in assembly that neither sanitizer
-// can see, so every switch in the runtime goes through FiberSwitch below:
+// can see, so every switch in the runtime (g0 -> G, G -> g0 and the direct
+// G -> G) goes through one function, SwitchContext in
+// scheduler/scheduler.cc, which calls BeforeSwitch just before the jump and
+// AfterSwitch first thing on the context it lands on:
 //  - TSan: each goroutine is a TSan fiber; __tsan_switch_to_fiber(to, 0) is
 //    called before the switch. Flag 0 makes the switch a happens-before edge,
-//    which is true on one thread (g0 writes the G's fields, then runs it).
+//    which is true on one thread (the switcher writes the next G's fields,
+//    and the next G then finishes the switcher's step, on the same M).
 //    Consequence: TSan cannot see a race between two goroutines that run one
 //    after the other on the same M with no other synchronisation.
 //  - ASan: __sanitizer_start_switch_fiber before and

@@ -121,9 +121,15 @@ Verdict AsyncSafePoint(const ucontext_t* uc) {
   G* g = m->curg;
   P* p = m->p;
   if (g == nullptr || p == nullptr || g->fiber == nullptr) return Verdict::kNoGoroutine;
-  // m->g0 holds g0's saved context whenever the G runs its own code; it is
-  // empty only halfway through a switch (SwitchToG0, Execute).
-  if (!m->g0) return Verdict::kNoGoroutine;
+  // Not halfway through a switch. A context's saved registers are empty
+  // exactly while it runs (SwitchContext empties the target before the jump,
+  // Land fills the one that left after it), so g0's is set, and the G's
+  // empty, whenever the G runs its own code; g0's is empty while g0 runs
+  // and halfway through a switch to or from it. A direct G->G switch leaves
+  // g0's alone: halfway through one, m->curg is already the next G while
+  // its saved registers are still set, or the SP is still on the leaving
+  // G's stack (check 4), and every instruction is the runtime's (check 5).
+  if (m->g0.saved == nullptr || g->fiber->ctx.saved != nullptr) return Verdict::kNoGoroutine;
   if (!p->preempt.load(std::memory_order_relaxed) && !sched.gcwaiting.load(std::memory_order_relaxed))
     return Verdict::kNotWanted;
   if (NoPreemptDepth() != 0 || g->os_locks != 0) return Verdict::kLocked;

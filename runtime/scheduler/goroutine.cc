@@ -41,7 +41,7 @@ void Go(std::function<void()> fn) {
   detail::RunqPutAndWake(g, /*next=*/true);
 }
 
-void Gosched() { detail::SwitchToG0(detail::SwitchReason::kGosched); }
+void Gosched() { detail::SwitchAway(detail::SwitchReason::kGosched); }
 
 void PreemptCheck() {
   detail::P* p = CurrentM()->p;

@@ -6,11 +6,31 @@
 // stack) that it is bound to from its first run until it exits. An M is an OS
 // thread. A P is the right to run Go code; there are exactly GOMAXPROCS of
 // them in use. An M runs Gs only while it holds a P. Each M has a g0: the
-// thread's own stack, where the scheduler loop (ScheduleLoop) runs. Every
-// switch goes G -> g0 -> G: a G that blocks, yields or exits sets
-// m->reason and switches to g0 (SwitchToG0, Go's mcall), and g0 finishes the
-// job (HandleSwitch) once the G's registers are saved. So no thread can ever
-// resume a G whose context is still being saved.
+// thread's own stack, where the scheduler loop (ScheduleLoop) runs.
+//
+// Switches (the invariant that makes park/ready race-free). Every switch,
+// g0 -> G, G -> g0 or G -> G, goes through one function, SwitchContext, and
+// lands first in Land, on the stack of the context switched to. A G that
+// blocks, yields or exits is published (requeued, its park finished, its G
+// and fiber freed: the "step") only there: by the context its switch landed
+// on, after Land has stored where its registers are. So no thread can ever
+// resume a G whose context is still being saved. The step runs on the M the
+// G left, which still holds the G's P: a switch never changes threads.
+// Which context lands decides who runs the step:
+//  - g0 (SwitchToG0, Go's mcall), which runs it in HandleSwitch and then
+//    picks the next G (FindRunnable);
+//  - or the next G itself (SwitchAway), when g0 would just take it from the
+//    P's local queue (runnext first): the G that yields, parks or exits
+//    switches straight to it and the step runs on the next G's stack. One
+//    switch instead of two, for Gosched, for the ping-pong's park -> ready
+//    hand-off (the readied G waits in runnext) and for spawn+exit.
+// A switch goes through g0 whenever g0 has more to decide: in deterministic
+// mode (FindRunnable makes every choice there, so a replay repeats it), with
+// a locked G on the M or next in the queue (g0 hands the P off), while a
+// stop-the-world waits (g0 stops the P), on the ticks where FindRunnable
+// looks at the global queue first, and when the local queue is empty (g0
+// steals or idles). A Gosched that finds its P's queue and the global queue
+// empty just goes on, which is what g0 would do: requeue it, take it again.
 //
 // Run queues. Each P has a 256-slot lock-free ring plus a runnext slot
 // (runq.h); a new or readied G goes to runnext, so a sender's receiver runs
@@ -48,9 +68,9 @@
 //
 // Parking. A G that blocks publishes itself to its waker under the waker's
 // lock (a channel's lock, the timer lock), then calls Park(lock). Park marks
-// the G "parking" before releasing the lock; a Ready that comes before g0 has
-// finished the park turns it into "woke early", and g0 puts the G straight
-// back on its run queue. Locks are never held across a switch, so a lock is
+// the G "parking" before releasing the lock; a Ready that comes before the
+// park's step has run (on g0 or on the next G) turns it into "woke early",
+// and the step puts the G straight back in its P's runnext. Locks are never held across a switch, so a lock is
 // always released by the fiber that took it (what TSan requires).
 //
 // Locked goroutines (LockOSThread, and an asynchronous preemption in
@@ -164,6 +184,8 @@
 
 namespace goruntime::detail {
 
+namespace bctx = boost::context::detail;
+
 Sched sched;
 
 namespace {
@@ -172,6 +194,59 @@ thread_local M* tls_m = nullptr;
 
 enum ParkState : uint32_t { kNotParked, kParking, kParked, kWokeEarly };
 std::atomic<uint32_t>& ParkStateOf(G* g) { return g->park_state; }
+
+// --- switching ---------------------------------------------------------------------
+
+// What a switch passes, on the switcher's stack, to the context it lands on.
+struct Landing {
+  Context* from;  // the context that left: its registers are saved where t.fctx says
+  Context* to;    // the context landed on
+  void (*step)(M* m, G* g);  // run for the G that left, once it is saved (or null)
+  M* m;           // the M both run on (a switch never changes threads)
+  G* g;
+};
+
+// The first thing a context runs after a switch lands on it: keep the
+// context that left where it lives, and only then run the step that
+// publishes its G (requeue it, finish its park, free it). Before that step
+// nobody can resume that G; after it the Landing may be gone (its stack is
+// the G's), hence the copies.
+__attribute__((always_inline)) inline void Land(bctx::transfer_t t) {
+  const Landing* l = static_cast<const Landing*>(t.data);
+  AfterSwitch(&l->to->san);
+  void (*const step)(M*, G*) = l->step;
+  M* const m = l->m;
+  G* const g = l->g;
+  l->from->saved = t.fctx;
+  if (step != nullptr) step(m, g);
+}
+
+// The one switch primitive: every switch between contexts (g0 -> G, G -> g0,
+// G -> G) goes through here, and so do the sanitizer annotations. Suspends
+// the running context `from`, resumes `to`, and has `to` run Land, which
+// runs step(m, g) on `to`'s stack once `from` is saved. Returns when
+// something switches back to `from`, possibly on another M.
+void SwitchContext(M* m, Context* from, Context* to, void (*step)(M*, G*), G* g) {
+  Landing l{from, to, step, m, g};
+  BeforeSwitch(&from->san, &to->san);
+  bctx::fcontext_t target = to->saved;
+  to->saved = nullptr;  // it is running now
+  Land(bctx::jump_fcontext(target, &l));
+}
+
+// Whether a switch away from m's running G may go straight to another G,
+// without g0: not in deterministic mode (FindRunnable makes every choice
+// there, so a replay repeats it), not with a locked G on the M (its P is
+// handed off on g0), not when the world is being stopped (g0 stops the P),
+// and not on the tick where FindRunnable would look at the global queue
+// first.
+bool DirectAllowed(M* m) {
+  if (Deterministic()) return false;
+  P* p = m->p;
+  if (p == nullptr || m->lockedg != nullptr) return false;
+  if (sched.gcwaiting.load(std::memory_order_acquire)) return false;
+  return p->schedtick % 61 != 0 || sched.runqsize.load(std::memory_order_relaxed) == 0;
+}
 
 // --- G free list and fiber pool ------------------------------------------------
 
@@ -192,30 +267,17 @@ void GFPut(G* g) EXCLUDES(gflock) {
   gfree.push_back(g);
 }
 
-// Boost.Context stack allocator over one of our guarded stacks. A fiber
-// never finishes (it loops back to the pool), so deallocate only runs if a
-// fiber is destroyed, which the runtime never does.
-struct GuardedStackAllocator {
-  Stack stack;
-  boost::context::stack_context allocate() {
-    boost::context::stack_context sctx;
-    sctx.size = stack.size();
-    sctx.sp = stack.hi;
-    return sctx;
-  }
-  void deallocate(boost::context::stack_context&) noexcept { FreeStack(stack); }
-};
-
-// The entry of every fiber: run the body of whichever G is bound, forever.
-boost::context::fiber FiberEntry(Fiber* f, boost::context::fiber&& from_g0) {
-  CurrentM()->g0 = std::move(from_g0);
-  AfterSwitch(&f->san);
+// The entry of every fiber, where the first switch to it lands: runs the
+// body of whichever G is bound, forever (a fiber is pooled, never freed).
+[[noreturn]] void FiberEntry(bctx::transfer_t t) {
+  Land(t);
+  Fiber* f = CurrentM()->curg->fiber;
   for (;;) {
     G* g = f->g;
     g->frames.Reset();
     RunGoroutineBody(g->fn);
     g->fn = nullptr;  // destroy captures on the G's own stack
-    SwitchToG0(SwitchReason::kExit);
+    SwitchAway(SwitchReason::kExit);
   }
 }
 
@@ -231,9 +293,8 @@ Fiber* FiberGet(size_t stack_size) EXCLUDES(gflock) {
   }
   Fiber* f = new Fiber;
   f->stack = AllocStack(stack_size);
-  f->san.InitFiber(f->stack.lo, f->stack.size());
-  f->ctx = boost::context::fiber(std::allocator_arg, GuardedStackAllocator{f->stack},
-                                 [f](boost::context::fiber&& from) { return FiberEntry(f, std::move(from)); });
+  f->ctx.san.InitFiber(f->stack.lo, f->stack.size());
+  f->ctx.saved = bctx::make_fcontext(f->stack.hi, f->stack.size(), FiberEntry);
   return f;
 }
 
@@ -385,7 +446,7 @@ void AttachThread(M* m) {
     pthread_attr_getstack(&attr, &addr, &size);
     pthread_attr_destroy(&attr);
   }
-  m->g0san.InitThread(addr, size);
+  m->g0.san.InitThread(addr, size);
 }
 
 void MStart(M* m) {
@@ -531,7 +592,9 @@ G* FindRunnable(M* m, bool* inherit_time) {
   }
 }
 
-void Execute(M* m, G* g, bool inherit_time) {
+// Makes g m's running G (Go's execute, up to the switch): counts the
+// schedule and binds a fiber to a G that has not run yet.
+void PrepareToRun(M* m, G* g, bool inherit_time) {
   m->curg = g;
   if (!inherit_time) m->p->schedtick++;
   m->p->sysmon_schedtick.store(m->p->schedtick, std::memory_order_relaxed);
@@ -539,22 +602,56 @@ void Execute(M* m, G* g, bool inherit_time) {
     g->fiber = FiberGet(g->stack_size);
     g->fiber->g = g;
   }
-  Fiber* f = g->fiber;
-  BeforeSwitch(&m->g0san, &f->san);
-  f->ctx = std::move(f->ctx).resume();
-  AfterSwitch(&m->g0san);
+}
+
+// From g0: runs g until a G (g, or one it switched to directly) switches
+// back to g0. Returns that G; m->reason says why it switched.
+G* Execute(M* m, G* g, bool inherit_time) {
+  PrepareToRun(m, g, inherit_time);
+  SwitchContext(m, &m->g0, &g->fiber->ctx, nullptr, nullptr);
+  return m->curg;
 }
 
 void Requeue(M* m, G* g) {
   RunqPut(m->p, g, /*next=*/false);
 }
 
+// The steps that finish a switch once the G that left is saved. They run
+// on g0 (HandleSwitch) or, after a direct switch, on the next G's stack
+// (SwitchContext's landing), always on the M the G left, which holds its P.
+
+// Gosched: the G goes to the tail of the P's queue.
+void StepRequeue(M* m, G* g) { Requeue(m, g); }
+
+// Park: the G now waits, unless a Ready came while it was switching (woke
+// early): then it goes to runnext, to run again soon.
+void StepFinishPark(M* m, G* g) {
+  uint32_t expected = kParking;
+  if (ParkStateOf(g).compare_exchange_strong(expected, kParked)) return;
+  ParkStateOf(g).store(kNotParked, std::memory_order_relaxed);
+  RunqPut(m->p, g, /*next=*/true);
+}
+
+// Exit: the G and its fiber go back to their free lists. Returns whether
+// the G was locked (its M must exit with it; g0 only).
+bool StepFreeG(G* g) {
+  const bool locked = g->lockedm != nullptr;
+  g->lockedm = nullptr;
+  g->locked_ext = g->locked_int = 0;
+  sched.ngoroutines.fetch_sub(1);
+  FiberPut(g->fiber);
+  g->fiber = nullptr;
+  GFPut(g);
+  return locked;
+}
+void StepExit(M*, G* g) { StepFreeG(g); }
+
 // g0's half of a switch: the G's context is saved; finish what it asked for.
 void HandleSwitch(M* m, G* g) {
   m->curg = nullptr;
   switch (m->reason) {
     case SwitchReason::kGosched:
-      Requeue(m, g);
+      StepRequeue(m, g);
       return;
     case SwitchReason::kPreempted: {
       // Like Gosched, to the P's queue tail, so that Gs that yield and Gs
@@ -571,23 +668,11 @@ void HandleSwitch(M* m, G* g) {
       Requeue(m, g);
       return;
     }
-    case SwitchReason::kPark: {
-      uint32_t expected = kParking;
-      if (ParkStateOf(g).compare_exchange_strong(expected, kParked)) return;
-      // A Ready came while we were switching: run it again soon.
-      ParkStateOf(g).store(kNotParked, std::memory_order_relaxed);
-      RunqPut(m->p, g, /*next=*/true);
+    case SwitchReason::kPark:
+      StepFinishPark(m, g);
       return;
-    }
     case SwitchReason::kExit: {
-      const bool locked = g->lockedm != nullptr;
-      g->lockedm = nullptr;
-      g->locked_ext = g->locked_int = 0;
-      sched.ngoroutines.fetch_sub(1);
-      FiberPut(g->fiber);
-      g->fiber = nullptr;
-      GFPut(g);
-      if (locked) {
+      if (StepFreeG(g)) {
         m->lockedg = nullptr;
         ExitLockedM(m);
       }
@@ -614,20 +699,26 @@ void ScheduleLoop(M* m, G* handed) {
       // it to us with a P.
       if (handed == nullptr) StopLockedM(m);
       handed = nullptr;
-      G* g = m->lockedg;
-      Execute(m, g, false);
-      HandleSwitch(m, g);
+      // A locked G never switches directly (DirectAllowed), so it comes back.
+      HandleSwitch(m, Execute(m, m->lockedg, false));
       continue;
     }
     bool inherit_time = false;
-    G* g = FindRunnable(m, &inherit_time);
-    if (m->spinning) ResetSpinning(m);
+    G* g;
+    if (m->nextg != nullptr) {
+      // A direct switch took it from our queue, but it must run elsewhere.
+      g = m->nextg;
+      inherit_time = m->nextg_inherit;
+      m->nextg = nullptr;
+    } else {
+      g = FindRunnable(m, &inherit_time);
+      if (m->spinning) ResetSpinning(m);
+    }
     if (g->lockedm != nullptr && g->lockedm != m) {
       StartLockedM(m, g);
       continue;
     }
-    Execute(m, g, inherit_time);
-    HandleSwitch(m, g);
+    HandleSwitch(m, Execute(m, g, inherit_time));
   }
 }
 
@@ -678,13 +769,37 @@ void RunqPutAndWake(G* g, bool next) {
 
 void SwitchToG0(SwitchReason reason) {
   M* m = CurrentM();
-  G* g = m->curg;
   m->reason = reason;
-  Fiber* f = g->fiber;
-  BeforeSwitch(&f->san, &m->g0san);
-  boost::context::fiber from = std::move(m->g0).resume();
-  CurrentM()->g0 = std::move(from);  // we may be on another M now
-  AfterSwitch(&f->san);
+  SwitchContext(m, &m->curg->fiber->ctx, &m->g0, nullptr, nullptr);
+}
+
+void SwitchAway(SwitchReason reason) {
+  M* m = CurrentM();
+  if (!DirectAllowed(m)) return SwitchToG0(reason);
+  G* g = m->curg;
+  bool inherit_time = false;
+  G* next = m->p->runq.Get(&inherit_time);
+  if (next == nullptr) {
+    // g0 would find nothing here but, for Gosched, the yielding G itself
+    // (requeued, then taken again) when the global queue is empty too: go on.
+    if (reason == SwitchReason::kGosched && sched.runqsize.load(std::memory_order_relaxed) == 0) {
+      m->p->schedtick++;
+      m->p->sysmon_schedtick.store(m->p->schedtick, std::memory_order_relaxed);
+      return;
+    }
+    return SwitchToG0(reason);  // g0 looks further: global queue, stealing, idling
+  }
+  if (next->lockedm != nullptr) {
+    // It runs only on its own M: g0 hands it our P (ScheduleLoop).
+    m->nextg = next;
+    m->nextg_inherit = inherit_time;
+    return SwitchToG0(reason);
+  }
+  PrepareToRun(m, next, inherit_time);
+  void (*step)(M*, G*) = reason == SwitchReason::kGosched ? StepRequeue
+                         : reason == SwitchReason::kPark  ? StepFinishPark
+                                                          : StepExit;
+  SwitchContext(m, &g->fiber->ctx, &next->fiber->ctx, step, g);
 }
 
 void BeginPark() {
@@ -692,7 +807,7 @@ void BeginPark() {
   ParkStateOf(g).store(kParking, std::memory_order_release);
 }
 
-void FinishPark() { SwitchToG0(SwitchReason::kPark); }
+void FinishPark() { SwitchAway(SwitchReason::kPark); }
 
 void Park(Mutex& mu) {
   BeginPark();

@@ -75,6 +75,11 @@ void Ready(G* g);
 // Switches from the current G to its M's g0, which finishes `reason`.
 void SwitchToG0(SwitchReason reason);
 
+// Switches from the current G for `reason` (kGosched, kPark or kExit):
+// straight to the next G of its P's queue when g0 would pick it anyway, else
+// through g0. Either way the step for `reason` runs once the G is saved.
+void SwitchAway(SwitchReason reason);
+
 // --- M and P -------------------------------------------------------------------------
 
 // Sets up m0 on the calling thread, the Ps, and gomaxprocs. Called by Run.

@@ -8,7 +8,7 @@
 #pragma once
 
 #include <atomic>
-#include <boost/context/fiber.hpp>
+#include <boost/context/detail/fcontext.hpp>
 #include <cstdint>
 #include <functional>
 #include <vector>
@@ -26,9 +26,10 @@ struct P;
 
 enum class PStatus : uint32_t { kIdle, kRunning, kSyscall, kGcStop, kDead };
 
-// Why a G switched to g0; g0 finishes the job once the G's context is saved
-// (Go's mcall). Doing it on g0 is what makes park/ready race-free: nobody can
-// resume a G before its registers are stored.
+// Why a G switched away; whoever runs next (g0, or the next G after a direct
+// switch) finishes the job once the G's context is saved (Go's mcall). That
+// is what makes park/ready race-free: nobody can resume a G before its
+// registers are stored.
 enum class SwitchReason : uint8_t {
   kGosched,     // requeue at the tail of the P's run queue
   kPark,        // leave the G waiting, unless a Ready came first (woke early)
@@ -37,16 +38,25 @@ enum class SwitchReason : uint8_t {
   kPreempted,   // like kGosched, but asked by sysmon or stop-the-world
 };
 
-// An execution context: a guarded stack and the Boost.Context fiber living on
-// it. A G is bound to a Fiber when it first runs and gives it back when it
-// dies, so goroutines that were spawned but have not run cost no stack, and
-// a pooled fiber is reused without creating a new context.
+// An execution context, switched to and from only by SwitchContext
+// (scheduler.cc): a G's fiber, or an M's g0 (the thread's own stack).
+struct Context {
+  // Where its registers are saved (Boost.Context's fcontext), while it is
+  // not running; null while it runs.
+  boost::context::detail::fcontext_t saved = nullptr;
+  FiberSan san;  // its identity for the sanitizers
+};
+
+// A guarded stack and the context living on it. A G is bound to a Fiber when
+// it first runs and gives it back when it dies, so goroutines that were
+// spawned but have not run cost no stack, and a pooled fiber is reused
+// without creating a new context.
 struct Fiber {
-  boost::context::fiber ctx;  // saved context while its G is not running
+  Context ctx;
   Stack stack;
-  FiberSan san;
   G* g = nullptr;  // the G bound to it
 };
+
 
 struct G {
   int64_t goid = 0;
@@ -91,9 +101,10 @@ struct M {
   bool exiting = false;  // its locked G died: the thread ends
   Note park;  // where an idle M sleeps
 
-  boost::context::fiber g0;  // the scheduler context to switch back to
-  FiberSan g0san;
-  SwitchReason reason = SwitchReason::kGosched;
+  Context g0;  // the scheduler's context (the thread's stack)
+  SwitchReason reason = SwitchReason::kGosched;  // why the G last switched to g0
+  G* nextg = nullptr;  // a G a direct switch took but left to g0 (locked to another M)
+  bool nextg_inherit = false;  // its inherit_time
 
   M* schedlink = nullptr;  // idle list link
 };
