@@ -42,4 +42,43 @@ class RunQueue {
   std::atomic<G*> runnext_{nullptr};
 };
 
+// Put and Get are on every switch's path: inline.
+inline bool RunQueue::Put(G* g, bool next, G** kicked) {
+  *kicked = nullptr;
+  if (next) {
+    G* old = runnext_.load(std::memory_order_relaxed);
+    while (!runnext_.compare_exchange_weak(old, g, std::memory_order_acq_rel)) {
+    }
+    if (old == nullptr) return true;
+    g = old;  // the old runnext goes to the tail
+  }
+  uint32_t h = head_.load(std::memory_order_acquire);
+  uint32_t t = tail_.load(std::memory_order_relaxed);
+  if (t - h < kSize) {
+    ring_[t % kSize].store(g, std::memory_order_relaxed);
+    tail_.store(t + 1, std::memory_order_release);
+    return true;
+  }
+  *kicked = g;
+  return false;
+}
+
+inline G* RunQueue::Get(bool* inherit_time) {
+  G* next = runnext_.load(std::memory_order_relaxed);
+  while (next != nullptr) {
+    if (runnext_.compare_exchange_weak(next, nullptr, std::memory_order_acq_rel)) {
+      *inherit_time = true;
+      return next;
+    }
+  }
+  *inherit_time = false;
+  for (;;) {
+    uint32_t h = head_.load(std::memory_order_acquire);
+    uint32_t t = tail_.load(std::memory_order_relaxed);
+    if (t == h) return nullptr;
+    G* g = ring_[h % kSize].load(std::memory_order_relaxed);
+    if (head_.compare_exchange_weak(h, h + 1, std::memory_order_release)) return g;
+  }
+}
+
 }  // namespace goruntime::detail

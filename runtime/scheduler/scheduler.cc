@@ -594,7 +594,7 @@ G* FindRunnable(M* m, bool* inherit_time) {
 
 // Makes g m's running G (Go's execute, up to the switch): counts the
 // schedule and binds a fiber to a G that has not run yet.
-void PrepareToRun(M* m, G* g, bool inherit_time) {
+inline void PrepareToRun(M* m, G* g, bool inherit_time) {
   m->curg = g;
   if (!inherit_time) m->p->schedtick++;
   m->p->sysmon_schedtick.store(m->p->schedtick, std::memory_order_relaxed);
