@@ -1,50 +1,176 @@
 #!/usr/bin/env bash
-# Runs the anchor workloads on Go gc, gccgo and the reference runtime in one
-# job, side by side, and prints each ratio ours/Go gc.
-# Usage: bench/compare.sh [GOMAXPROCS...]   (default: 1 2)
+# Runs the anchor workloads on the reference runtime beside Go gc and gccgo
+# (anchors/go/main.go), in several rounds. Within a round every program runs
+# once per GOMAXPROCS, one after the other, in an order that rotates from
+# round to round, so a burst of load from elsewhere falls on all of them.
+# Each ratio is taken between runs of the same round; the table gives, per
+# workload, the median of those per-round ratios and their spread (min-max),
+# so one noisy run cannot decide a verdict.
+#
+# Usage: bench/compare.sh [--runs N] [--baseline BENCH] [GOMAXPROCS...]
+#   --runs N        rounds, at least 3 (default 3)
+#   --baseline B    also run B, a runtime_bench built elsewhere (e.g. from
+#                   main), in every round, and print ours/baseline: a fair
+#                   before/after comparison on a loaded machine
+#   GOMAXPROCS...   default: 1 2
+# Environment: ANCHORS (the anchors folder, default ../shared/anchors beside
+# the checkout), GO (default go), GCCGO (default gccgo; skipped if absent).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
-anchors=${ANCHORS:-$root/../shared/anchors}
+
+runs=3
+baseline=""
+procs=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --runs) runs=${2:?--runs needs a number}; shift 2 ;;
+    --runs=*) runs=${1#--runs=}; shift ;;
+    --baseline) baseline=${2:?--baseline needs a path}; shift 2 ;;
+    --baseline=*) baseline=${1#--baseline=}; shift ;;
+    -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -*) echo "compare.sh: unknown flag $1 (see --help)" >&2; exit 2 ;;
+    *) [[ "$1" =~ ^[1-9][0-9]*$ ]] || { echo "compare.sh: GOMAXPROCS must be a positive integer, got '$1'" >&2; exit 2; }
+       procs+=("$1"); shift ;;
+  esac
+done
+[[ "$runs" =~ ^[0-9]+$ ]] && [ "$runs" -ge 3 ] || { echo "compare.sh: --runs must be at least 3, got '$runs'" >&2; exit 2; }
+[ ${#procs[@]} -gt 0 ] || procs=(1 2)
+if [ -n "$baseline" ]; then
+  [ -x "$baseline" ] || { echo "compare.sh: --baseline $baseline is not an executable" >&2; exit 2; }
+  baseline=$(cd "$(dirname "$baseline")" && pwd)/$(basename "$baseline")
+fi
+
+anchors=${ANCHORS:-}
+if [ -z "$anchors" ]; then
+  for d in "$root/../shared/anchors" "$root/../../shared/anchors"; do
+    [ -f "$d/go/main.go" ] && { anchors=$(cd "$d" && pwd); break; }
+  done
+fi
+[ -n "$anchors" ] && [ -f "$anchors/go/main.go" ] || {
+  echo "compare.sh: anchors/go/main.go not found; set ANCHORS to the anchors folder" >&2; exit 2; }
+go=${GO:-go}
+gccgo=${GCCGO:-gccgo}
+command -v "$go" >/dev/null || { echo "compare.sh: '$go' not found (apt-get install golang-go)" >&2; exit 2; }
+
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-procs=("$@"); [ ${#procs[@]} -gt 0 ] || procs=(1 2)
+log() { echo "compare.sh: $*" >&2; }
 
-(cd "$anchors/go" && GOCACHE="$out/gocache" GOFLAGS=-mod=mod GOPROXY=off go build -o "$out/gc_bench" . \
-   && gccgo -O2 -o "$out/gccgo_bench" main.go)
-(cd "$root" && bazel build -c opt //bench:runtime_bench >/dev/null 2>&1)
+log "building Go gc, gccgo and the reference runtime's benchmark"
+(cd "$anchors/go" && GOCACHE="$out/gocache" GOFLAGS=-mod=mod GOPROXY=off "$go" build -o "$out/gc_bench" .)
+have_gccgo=1
+if command -v "$gccgo" >/dev/null; then
+  (cd "$anchors/go" && "$gccgo" -O2 -o "$out/gccgo_bench" main.go)
+else
+  have_gccgo=0
+  log "gccgo not found: its column is left out"
+fi
+(cd "$root" && bazel build -c opt //bench:runtime_bench >"$out/build.log" 2>&1) || {
+  cat "$out/build.log" >&2; echo "compare.sh: bazel build //bench:runtime_bench failed" >&2; exit 1; }
 ours="$(cd "$root" && bazel info -c opt bazel-bin 2>/dev/null)/bench/runtime_bench"
 
-for p in "${procs[@]}"; do
-  "$out/gc_bench" "$p" > "$out/gc_$p.txt"
-  "$out/gccgo_bench" "$p" > "$out/gccgo_$p.txt"
-done
-# Parked runs in a fresh process: earlier workloads leave pooled stacks that
-# would hide what a parked goroutine really costs.
-"$ours" --benchmark_format=json --benchmark_filter='SpawnExit|PingPong|Gosched' > "$out/ours.json" 2>/dev/null
-for p in "${procs[@]}"; do
-  "$ours" --benchmark_format=json --benchmark_filter="BM_Parked/$p/" > "$out/parked_$p.json" 2>/dev/null
+# One run of one program at one GOMAXPROCS, its figures appended to
+# $out/results as "round program P workload ns bytes".
+run_go() {  # kind round p
+  "$out/$1_bench" "$3" | python3 -c "
+import re, sys
+for line in sys.stdin:
+    m = re.match(r'(spawn\+exit|pingpong|gosched|parked 1M)\s+([\d.]+) ns/\w+(?:, (\d+) bytes)?', line)
+    if m: print('$2 $1 $3', m.group(1).replace(' 1M', '_1M'), m.group(2), m.group(3) or 0)
+" >>"$out/results"
+}
+run_ours() {  # name binary round p
+  # Parked runs in a fresh process: earlier workloads leave pooled stacks
+  # that would hide what a parked goroutine really costs.
+  for filter in "^BM_(SpawnExit|PingPong|Gosched)/$4/" "^BM_Parked/$4/"; do
+    "$2" --benchmark_format=json --benchmark_filter="$filter" 2>/dev/null | python3 -c "
+import json, sys
+names = {'BM_SpawnExit': 'spawn+exit', 'BM_PingPong': 'pingpong', 'BM_Gosched': 'gosched', 'BM_Parked': 'parked_1M'}
+for b in json.load(sys.stdin)['benchmarks']:
+    print('$3 $1 $4', names[b['name'].split('/')[0]], b['ns_per_op'], b.get('bytes_per_goroutine', 0))
+" >>"$out/results"
+  done
+}
+
+programs=(gc ours)
+[ $have_gccgo = 1 ] && programs+=(gccgo)
+[ -n "$baseline" ] && programs+=(baseline)
+touch "$out/results"
+for r in $(seq 1 "$runs"); do
+  for p in "${procs[@]}"; do
+    n=${#programs[@]}
+    for i in $(seq 0 $((n - 1))); do
+      prog=${programs[$(( (i + r - 1) % n ))]}
+      log "round $r/$runs, GOMAXPROCS=$p: $prog"
+      case $prog in
+        gc|gccgo) run_go "$prog" "$r" "$p" ;;
+        ours) run_ours ours "$ours" "$r" "$p" ;;
+        baseline) run_ours baseline "$baseline" "$r" "$p" ;;
+      esac
+    done
+  done
 done
 
-python3 - "$out" "${procs[@]}" <<'PY'
-import json, re, sys
-out, procs = sys.argv[1], sys.argv[2:]
-names = {"spawn+exit": "BM_SpawnExit", "pingpong": "BM_PingPong", "gosched": "BM_Gosched", "parked 1M": "BM_Parked"}
-ours = {}
-for f in [f"{out}/ours.json"] + [f"{out}/parked_{p}.json" for p in procs]:
-    ours.update({b["name"].split("/iterations")[0]: b for b in json.load(open(f))["benchmarks"]})
-def go(kind, p):
-    d = {}
-    for line in open(f"{out}/{kind}_{p}.txt"):
-        m = re.match(r"(spawn\+exit|pingpong|gosched|parked 1M)\s+([\d.]+) ns/\w+(?:, (\d+) bytes)?", line)
-        if m: d[m.group(1)] = (float(m.group(2)), float(m.group(3) or 0))
-    return d
-print(f"{'workload':<12} {'P':>2} {'Go gc':>10} {'gccgo':>10} {'ours':>10} {'ours/gc':>8}")
+python3 - "$out/results" "$runs" "${procs[@]}" <<'PY'
+import collections, statistics, sys
+path, runs, procs = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
+ns = collections.defaultdict(dict)     # (prog, p, workload) -> {round: ns}
+mem = collections.defaultdict(dict)    # same, bytes per goroutine
+for line in open(path):
+    r, prog, p, w, v, b = line.split()
+    ns[(prog, p, w)][r] = float(v)
+    mem[(prog, p, w)][r] = float(b)
+progs = {k[0] for k in ns}
+
+def ratio(table, a, b, p, w):
+    """Median and spread of the per-round ratios a/b, or None."""
+    x, y = table.get((a, p, w), {}), table.get((b, p, w), {})
+    rs = [x[r] / y[r] for r in x if r in y and y[r] > 0]
+    return (statistics.median(rs), min(rs), max(rs)) if rs else None
+
+def med(table, prog, p, w):
+    v = list(table.get((prog, p, w), {}).values())
+    return statistics.median(v) if v else None
+
+def fmt_ratio(t):
+    return f"{t[0]:5.2f} [{t[1]:.2f}-{t[2]:.2f}]" if t else "          -"
+
+def fmt(v, unit):
+    return f"{v:8.1f}{unit}" if v is not None else f"{'-':>10}"
+
+workloads = ["spawn+exit", "pingpong", "gosched", "parked_1M"]
+cols = [p for p in ["gc", "gccgo", "baseline"] if p in progs and p != "gc"]
+print(f"{runs} interleaved rounds; figures are medians; a ratio is the median of the per-round")
+print("ratios, with their spread [min-max]. ns per goroutine, round trip or yield.")
+verdicts = []
 for p in procs:
-    gc, gccgo = go("gc", p), go("gccgo", p)
-    for w, bm in names.items():
-        o = ours[f"{bm}/{p}"]
-        print(f"{w:<12} {p:>2} {gc[w][0]:>8.1f}ns {gccgo[w][0]:>8.1f}ns {o['ns_per_op']:>8.1f}ns {o['ns_per_op']/gc[w][0]:>8.2f}")
-        if w == "parked 1M":
-            ob = o["bytes_per_goroutine"]
-            print(f"{'  bytes/G':<12} {p:>2} {gc[w][1]:>10.0f} {gccgo[w][1]:>10.0f} {ob:>10.0f} {ob/gc[w][1]:>8.2f}")
+    print(f"\nGOMAXPROCS={p}")
+    head = f"{'workload':<12} {'Go gc':>10} " + "".join(f"{c:>10} " for c in cols) + f"{'ours':>10}  {'ours/gc':<17}"
+    head += "".join(f" {'ours/' + c:<17}" for c in cols)
+    print(head)
+    for w in workloads:
+        row = f"{w:<12} {fmt(med(ns, 'gc', p, w), 'ns')} " + "".join(f"{fmt(med(ns, c, p, w), 'ns')} " for c in cols)
+        row += f"{fmt(med(ns, 'ours', p, w), 'ns')}  {fmt_ratio(ratio(ns, 'ours', 'gc', p, w)):<17}"
+        row += "".join(f" {fmt_ratio(ratio(ns, 'ours', c, p, w)):<17}" for c in cols)
+        print(row)
+    w = "parked_1M"
+    row = f"{'  bytes/G':<12} {med(mem, 'gc', p, w) or 0:10.0f} " + "".join(f"{med(mem, c, p, w) or 0:10.0f} " for c in cols)
+    row += f"{med(mem, 'ours', p, w) or 0:10.0f}  {fmt_ratio(ratio(mem, 'ours', 'gc', p, w)):<17}"
+    row += "".join(f" {fmt_ratio(ratio(mem, 'ours', c, p, w)):<17}" for c in cols)
+    print(row)
+    g = ratio(ns, "ours", "gc", p, "gosched")
+    if g and p in ("1", "2"):
+        verdicts.append((f"gosched at P={p}: ours/Go gc <= 0.80", g[0] <= 0.80, f"median {g[0]:.2f}"))
+    b = med(mem, "ours", p, "parked_1M")
+    if b is not None:
+        verdicts.append((f"parked 1M at P={p}: <= 5000 bytes per goroutine", b <= 5000, f"median {b:.0f}"))
+    if "baseline" in progs:
+        for w in ("spawn+exit", "pingpong", "gosched"):
+            t = ratio(ns, "ours", "baseline", p, w)
+            if t:
+                verdicts.append((f"{w} at P={p}: no slower than the baseline (ours/baseline <= 1.00)", t[0] <= 1.0,
+                                 f"median {t[0]:.2f}"))
+print("\ntargets (medians over the rounds):")
+for what, ok, fig in verdicts:
+    print(f"  {'met    ' if ok else 'NOT met'}  {what}: {fig}")
 PY
