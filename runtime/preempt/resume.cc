@@ -41,7 +41,7 @@ extern "C" __attribute__((visibility("hidden"))) void goruntime_async_preempt() 
     g->lockedm = m;
     m->lockedg = g;
   }
-  m->p->preempt.store(false, std::memory_order_relaxed);
+  // p->preempt is dropped by the P's next schedule (PrepareToRun).
   SwitchToG0(SwitchReason::kPreempted);
   if (CurrentM() != m) FatalThrow("asynchronously preempted goroutine resumed on another thread");
   if (wire) {

@@ -47,7 +47,8 @@ void PreemptCheck() {
   detail::P* p = CurrentM()->p;
   const bool asked = p != nullptr && p->preempt.load(std::memory_order_relaxed);
   if (!asked && !sched.gcwaiting.load(std::memory_order_relaxed)) return;
-  if (asked) p->preempt.store(false, std::memory_order_relaxed);
+  // The request is dropped by the P's next schedule (PrepareToRun), the one
+  // place that clears it.
   detail::SwitchToG0(detail::SwitchReason::kPreempted);
 }
 

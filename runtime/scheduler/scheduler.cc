@@ -592,12 +592,22 @@ G* FindRunnable(M* m, bool* inherit_time) {
   }
 }
 
+// A new schedule on p (Go's execute): counted for sysmon, unless the G
+// inherits the time slice (runnext); and a preemption request, which was
+// for the G that ran before, is dropped, as Go's execute clears gp.preempt.
+// Left set, it would preempt the next G at its first safe point, out of
+// its turn.
+inline void CountSchedule(P* p, bool inherit_time) {
+  if (!inherit_time) p->schedtick++;
+  p->sysmon_schedtick.store(p->schedtick, std::memory_order_relaxed);
+  if (p->preempt.load(std::memory_order_relaxed)) p->preempt.store(false, std::memory_order_relaxed);
+}
+
 // Makes g m's running G (Go's execute, up to the switch): counts the
 // schedule and binds a fiber to a G that has not run yet.
 inline void PrepareToRun(M* m, G* g, bool inherit_time) {
   m->curg = g;
-  if (!inherit_time) m->p->schedtick++;
-  m->p->sysmon_schedtick.store(m->p->schedtick, std::memory_order_relaxed);
+  CountSchedule(m->p, inherit_time);
   if (g->fiber == nullptr) {
     g->fiber = FiberGet(g->stack_size);
     g->fiber->g = g;
@@ -783,8 +793,7 @@ void SwitchAway(SwitchReason reason) {
     // g0 would find nothing here but, for Gosched, the yielding G itself
     // (requeued, then taken again) when the global queue is empty too: go on.
     if (reason == SwitchReason::kGosched && sched.runqsize.load(std::memory_order_relaxed) == 0) {
-      m->p->schedtick++;
-      m->p->sysmon_schedtick.store(m->p->schedtick, std::memory_order_relaxed);
+      CountSchedule(m->p, /*inherit_time=*/false);
       return;
     }
     return SwitchToG0(reason);  // g0 looks further: global queue, stealing, idling

@@ -9,14 +9,14 @@
 //
 // sysmon also asks the G on a P that has run for 10ms without a schedule to
 // yield at its next safe point (the flag is on the P, so sysmon never reads
-// another thread's G; a flag left for the next G costs one extra yield), and
-// asks again at every tick until it does. With asynchronous preemption on
-// (preempt/preempt.h), when another G is waiting to run, it also signals the
-// P's thread, at most every 100us; the handler preempts the G if it is at a
-// safe point, and a later tick retries if not. While the world is being
-// stopped it signals every running P at once. It sleeps 20us, doubling after
-// 50 idle rounds up to 10ms, so an idle program costs about 100 wakeups a
-// second; as in Go, asking for a preemption is not activity.
+// another thread's G; the P's next schedule clears it, as Go's execute clears
+// gp.preempt), and asks again at every tick until it does. With asynchronous
+// preemption on (preempt/preempt.h), when another G is waiting to run, it
+// also signals the P's thread, at most every 100us; the handler preempts the
+// G if it is at a safe point, and a later tick retries if not. While the
+// world is being stopped it signals every running P at once. It sleeps 20us,
+// doubling after 50 idle rounds up to 10ms, so an idle program costs about
+// 100 wakeups a second; as in Go, asking for a preemption is not activity.
 #include <unistd.h>
 
 #include <thread>
