@@ -603,15 +603,17 @@ inline void CountSchedule(P* p, bool inherit_time) {
   if (p->preempt.load(std::memory_order_relaxed)) p->preempt.store(false, std::memory_order_relaxed);
 }
 
-// Makes g m's running G (Go's execute, up to the switch): counts the
-// schedule and binds a fiber to a G that has not run yet.
+// Makes g m's running G (Go's execute, up to the switch): binds a fiber to
+// a G that has not run yet and counts the schedule. The fiber first: this
+// may run on the switching G's stack, and until the jump a fault there is
+// that G's (the overflow handler reads m->curg).
 inline void PrepareToRun(M* m, G* g, bool inherit_time) {
-  m->curg = g;
-  CountSchedule(m->p, inherit_time);
   if (g->fiber == nullptr) {
     g->fiber = FiberGet(g->stack_size);
     g->fiber->g = g;
   }
+  m->curg = g;
+  CountSchedule(m->p, inherit_time);
 }
 
 // From g0: runs g until a G (g, or one it switched to directly) switches
