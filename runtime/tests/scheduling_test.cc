@@ -29,6 +29,31 @@ TEST(Gosched, OthersProgressWhileOneLoopsOnIt) {
   EXPECT_THAT(Lines(r.out), ElementsAre("progress"));
 }
 
+TEST(Gosched, PreemptionRequestIsForTheGoroutineThatRanLong) {
+  // sysmon asks the P to preempt main, which runs 50 ms with no safe point.
+  // Main then yields; the request was for main, so B (runnext), scheduled
+  // next, must not be preempted at its first safe point (Go's execute
+  // clears gp.preempt). Before the fix B went behind A.
+  auto r = RunProgram([] {
+    auto done = Chan<int>::Make(2);
+    for (const char* name : {"A", "B"}) {
+      Go([name, done] {
+        PreemptCheck();
+        Emit(name);
+        done.Send(1);
+      });
+    }
+    const int64_t t0 = Nanotime();
+    while (Nanotime() - t0 < 50'000'000) {
+    }
+    Gosched();
+    done.Recv();
+    done.Recv();
+  }, {"GOMAXPROCS=1"});
+  EXPECT_CLEAN_EXIT(r);
+  EXPECT_THAT(Lines(r.out), ElementsAre("B", "A"));
+}
+
 TEST(Gosched, FairnessBoundAtOneP) {
   // N goroutines loop record-then-Gosched: nobody records twice in a row
   // while another runnable goroutine has not recorded since.
