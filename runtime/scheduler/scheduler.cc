@@ -31,6 +31,11 @@
 // looks at the global queue first, and when the local queue is empty (g0
 // steals or idles). A Gosched that finds its P's queue and the global queue
 // empty just goes on, which is what g0 would do: requeue it, take it again.
+// A preemption (kPreempted) and a syscall exit that found no P always go
+// through g0. Whatever must happen around every switch (the sanitizer
+// annotations, a split-stack context) goes in BeforeSwitch, which
+// SwitchContext calls just before the jump, and AfterSwitch, which Land
+// calls first.
 //
 // Run queues. Each P has a 256-slot lock-free ring plus a runnext slot
 // (runq.h); a new or readied G goes to runnext, so a sender's receiver runs
