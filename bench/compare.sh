@@ -7,11 +7,15 @@
 # workload, the median of those per-round ratios and their spread (min-max),
 # so one noisy run cannot decide a verdict.
 #
+# The reference runtime runs one workload a process.
+#
 # Usage: bench/compare.sh [--runs N] [--baseline BENCH] [GOMAXPROCS...]
 #   --runs N        rounds, at least 3 (default 3)
 #   --baseline B    also run B, a runtime_bench built elsewhere (e.g. from
-#                   main), in every round, and print ours/baseline: a fair
-#                   before/after comparison on a loaded machine
+#                   main), back to back with ours for each workload (which
+#                   goes first alternates), and print ours/baseline for wall
+#                   time and for the process's CPU time, which a loaded
+#                   machine distorts less: a fair before/after comparison
 #   GOMAXPROCS...   default: 1 2
 # Environment: ANCHORS (the anchors folder, default ../shared/anchors beside
 # the checkout), GO (default go), GCCGO (default gccgo; skipped if absent).
@@ -27,7 +31,7 @@ while [ $# -gt 0 ]; do
     --runs=*) runs=${1#--runs=}; shift ;;
     --baseline) baseline=${2:?--baseline needs a path}; shift 2 ;;
     --baseline=*) baseline=${1#--baseline=}; shift ;;
-    -h|--help) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,21p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     -*) echo "compare.sh: unknown flag $1 (see --help)" >&2; exit 2 ;;
     *) [[ "$1" =~ ^[1-9][0-9]*$ ]] || { echo "compare.sh: GOMAXPROCS must be a positive integer, got '$1'" >&2; exit 2; }
        procs+=("$1"); shift ;;
@@ -69,43 +73,63 @@ fi
   cat "$out/build.log" >&2; echo "compare.sh: bazel build //bench:runtime_bench failed" >&2; exit 1; }
 ours="$(cd "$root" && bazel info -c opt bazel-bin 2>/dev/null)/bench/runtime_bench"
 
-# One run of one program at one GOMAXPROCS, its figures appended to
-# $out/results as "round program P workload ns bytes".
+# Runs a command and passes its stdout through; writes the CPU time (user +
+# system, ms, all threads) the command used to the file named first.
+cat >"$out/cputime.py" <<'PY'
+import resource, subprocess, sys
+r = subprocess.run(sys.argv[2:], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+u = resource.getrusage(resource.RUSAGE_CHILDREN)
+sys.stdout.buffer.write(r.stdout)
+open(sys.argv[1], "w").write(f"{(u.ru_utime + u.ru_stime) * 1000:.1f}\n")
+sys.exit(r.returncode)
+PY
+
+# Each run appends "round program P workload ns bytes cpu_ms" lines to
+# $out/results (cpu_ms only for the reference runtime, one workload a process).
 run_go() {  # kind round p
   "$out/$1_bench" "$3" | python3 -c "
 import re, sys
 for line in sys.stdin:
     m = re.match(r'(spawn\+exit|pingpong|gosched|parked 1M)\s+([\d.]+) ns/\w+(?:, (\d+) bytes)?', line)
-    if m: print('$2 $1 $3', m.group(1).replace(' 1M', '_1M'), m.group(2), m.group(3) or 0)
+    if m: print('$2 $1 $3', m.group(1).replace(' 1M', '_1M'), m.group(2), m.group(3) or 0, 0)
 " >>"$out/results"
 }
-run_ours() {  # name binary round p
-  # Parked runs in a fresh process: earlier workloads leave pooled stacks
-  # that would hide what a parked goroutine really costs.
-  for filter in "^BM_(SpawnExit|PingPong|Gosched)/$4/" "^BM_Parked/$4/"; do
-    "$2" --benchmark_format=json --benchmark_filter="$filter" 2>/dev/null | python3 -c "
-import json, sys
+run_ours_one() {  # name binary round p benchmark
+  # One workload a process: pooled stacks left by one workload would hide
+  # what the next costs (parked goroutines above all).
+  python3 "$out/cputime.py" "$out/cpu" "$2" --benchmark_format=json --benchmark_filter="^$5/$4/" >"$out/run.json" &&
+  python3 -c "
+import json
 names = {'BM_SpawnExit': 'spawn+exit', 'BM_PingPong': 'pingpong', 'BM_Gosched': 'gosched', 'BM_Parked': 'parked_1M'}
-for b in json.load(sys.stdin)['benchmarks']:
-    print('$3 $1 $4', names[b['name'].split('/')[0]], b['ns_per_op'], b.get('bytes_per_goroutine', 0))
-" >>"$out/results"
+cpu = open('$out/cpu').read().strip()
+for b in json.load(open('$out/run.json'))['benchmarks']:
+    print('$3 $1 $4', names[b['name'].split('/')[0]], b['ns_per_op'], b.get('bytes_per_goroutine', 0), cpu)
+" >>"$out/results" || { echo "compare.sh: $2 failed on $5 at GOMAXPROCS=$4" >&2; exit 1; }
+}
+run_ours() {  # round p: ours, and the baseline back to back with it for each workload
+  for bm in BM_SpawnExit BM_PingPong BM_Gosched BM_Parked; do
+    if [ -z "$baseline" ]; then
+      run_ours_one ours "$ours" "$1" "$2" $bm
+    elif [ $(( $1 % 2 )) = 1 ]; then
+      run_ours_one ours "$ours" "$1" "$2" $bm; run_ours_one baseline "$baseline" "$1" "$2" $bm
+    else
+      run_ours_one baseline "$baseline" "$1" "$2" $bm; run_ours_one ours "$ours" "$1" "$2" $bm
+    fi
   done
 }
 
-programs=(gc ours)
-[ $have_gccgo = 1 ] && programs+=(gccgo)
-[ -n "$baseline" ] && programs+=(baseline)
+units=(gc ours)
+[ $have_gccgo = 1 ] && units+=(gccgo)
 touch "$out/results"
 for r in $(seq 1 "$runs"); do
   for p in "${procs[@]}"; do
-    n=${#programs[@]}
+    n=${#units[@]}
     for i in $(seq 0 $((n - 1))); do
-      prog=${programs[$(( (i + r - 1) % n ))]}
-      log "round $r/$runs, GOMAXPROCS=$p: $prog"
-      case $prog in
-        gc|gccgo) run_go "$prog" "$r" "$p" ;;
-        ours) run_ours ours "$ours" "$r" "$p" ;;
-        baseline) run_ours baseline "$baseline" "$r" "$p" ;;
+      unit=${units[$(( (i + r - 1) % n ))]}
+      log "round $r/$runs, GOMAXPROCS=$p: $unit${baseline:+$([ $unit = ours ] && echo ' and the baseline')}"
+      case $unit in
+        gc|gccgo) run_go "$unit" "$r" "$p" ;;
+        ours) run_ours "$r" "$p" ;;
       esac
     done
   done
@@ -116,10 +140,12 @@ import collections, statistics, sys
 path, runs, procs = sys.argv[1], int(sys.argv[2]), sys.argv[3:]
 ns = collections.defaultdict(dict)     # (prog, p, workload) -> {round: ns}
 mem = collections.defaultdict(dict)    # same, bytes per goroutine
+cpu = collections.defaultdict(dict)    # same, CPU ms of the process (ours, baseline)
 for line in open(path):
-    r, prog, p, w, v, b = line.split()
+    r, prog, p, w, v, b, c = line.split()
     ns[(prog, p, w)][r] = float(v)
     mem[(prog, p, w)][r] = float(b)
+    cpu[(prog, p, w)][r] = float(c)
 progs = {k[0] for k in ns}
 
 def ratio(table, a, b, p, w):
@@ -139,7 +165,7 @@ def fmt(v, unit):
     return f"{v:8.1f}{unit}" if v is not None else f"{'-':>10}"
 
 workloads = ["spawn+exit", "pingpong", "gosched", "parked_1M"]
-cols = [p for p in ["gc", "gccgo", "baseline"] if p in progs and p != "gc"]
+cols = [p for p in ["gccgo"] if p in progs]
 print(f"{runs} interleaved rounds; figures are medians; a ratio is the median of the per-round")
 print("ratios, with their spread [min-max]. ns per goroutine, round trip or yield.")
 verdicts = []
@@ -165,12 +191,16 @@ for p in procs:
     if b is not None:
         verdicts.append((f"parked 1M at P={p}: <= 5000 bytes per goroutine", b <= 5000, f"median {b:.0f}"))
     if "baseline" in progs:
-        for w in ("spawn+exit", "pingpong", "gosched"):
-            t = ratio(ns, "ours", "baseline", p, w)
-            if t:
-                verdicts.append((f"{w} at P={p}: no slower than the baseline (ours/baseline <= 1.00)", t[0] <= 1.0,
-                                 f"median {t[0]:.2f}"))
+        print(f"  ours/baseline, run back to back: wall time per op, and CPU time of the process (all threads)")
+        for w in workloads:
+            tw, tc = ratio(ns, "ours", "baseline", p, w), ratio(cpu, "ours", "baseline", p, w)
+            print(f"  {w:<12} wall {fmt_ratio(tw):<17}  cpu {fmt_ratio(tc)}")
+            if w != "parked_1M" and tw and tc:
+                ok = "met" if tw[0] <= 1.0 and tc[0] <= 1.0 else "NOT met" if tw[0] > 1.0 and tc[0] > 1.0 else "unclear"
+                verdicts.append((f"{w} at P={p}: no slower than the baseline (ours/baseline <= 1.00)", ok,
+                                 f"wall {tw[0]:.2f}, cpu {tc[0]:.2f}"))
 print("\ntargets (medians over the rounds):")
 for what, ok, fig in verdicts:
-    print(f"  {'met    ' if ok else 'NOT met'}  {what}: {fig}")
+    ok = ("met" if ok else "NOT met") if isinstance(ok, bool) else ok
+    print(f"  {ok:<8} {what}: {fig}")
 PY
