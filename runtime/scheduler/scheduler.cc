@@ -716,7 +716,10 @@ void ScheduleLoop(M* m, G* handed) {
       // it to us with a P.
       if (handed == nullptr) StopLockedM(m);
       handed = nullptr;
-      // A locked G never switches directly (DirectAllowed), so it comes back.
+      // Execute returns whichever G switches back to g0: a locked G never
+      // switches directly (DirectAllowed), so it is the locked G, unless it
+      // was wired only for an asynchronous preemption and, unwired once it
+      // ran again (preempt/resume.cc), switched directly to another.
       HandleSwitch(m, Execute(m, m->lockedg, false));
       continue;
     }
