@@ -442,6 +442,7 @@ class Codec {
         return io_.Name(&s->name, kChans, "channel");
       case Op::kDeferRecover:
       case Op::kMainThread:
+      case Op::kIntrospect:  // never coded (not in kStmtCodes): dropped before this
         return;
       case Op::kRead:
         io_.Name(&s->name, kPipes, "pipe");

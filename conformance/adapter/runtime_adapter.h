@@ -246,6 +246,21 @@ class RuntimeAdapter {
     }
   }
 
+  // --- introspection (optional: the capability "introspection") ---
+  // Answers a scheduler fact about the caller, as `introspect <fact>` defines
+  // it (lang::IntrospectFacts): "gosched" yields and answers "global",
+  // "local" or "none"; "reused" and "m0" answer "1" or "0". Only an adapter
+  // that declares the capability overrides it; the runner never runs such a
+  // scenario elsewhere, so reaching this default is a usage error: it says so
+  // and exits with kDriverErrorExit.
+  virtual std::string Introspect(const std::string& fact) {
+    std::fflush(stdout);
+    std::fprintf(stderr, "%s: introspect %s: the capability introspection is not declared\n", name().c_str(),
+                 fact.c_str());
+    std::fflush(stderr);
+    _exit(kDriverErrorExit);
+  }
+
  protected:
   [[gnu::noinline]] static int64_t RecurseOnStack(int64_t frames, int64_t bytes) {
     if (frames <= 0) return 0;

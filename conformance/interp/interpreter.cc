@@ -312,6 +312,7 @@ void Interpreter::Exec(const lang::Stmt& s, int64_t g) {
       const int64_t ms = (SteadyNanos() - stopwatches_.at(s.name)->load()) / 1'000'000;
       return Emit(g, "elapsed", s.name + "=" + std::to_string(ms));
     }
+    case Op::kIntrospect: return Emit(g, "introspect", s.name + "=" + rt_.Introspect(s.name));
   }
 }
 

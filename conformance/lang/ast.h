@@ -105,6 +105,7 @@ enum class Op {
   kForever,       // forever ... end    (an endless loop; an empty body is a loop with no calls)
   kStopwatch,     // stopwatch t        (restarts stopwatch t; every stopwatch starts with the program)
   kElapsed,       // elapsed t          (records `elapsed t=<ms>`, whole milliseconds since stopwatch t started)
+  kIntrospect,    // introspect <fact>  (records `introspect <fact>=<answer>`: a scheduler fact; capability introspection)
 };
 
 struct Stmt;
@@ -189,8 +190,20 @@ struct Scenario {
 // The capability names a scenario or clause may require.
 inline const std::vector<std::string>& KnownCapabilities() {
   static const std::vector<std::string> caps = {"preemptive", "os-threads", "stack-limit",
-                                                "syscalls", "fairness"};
+                                                "syscalls", "fairness", "introspection"};
   return caps;
+}
+
+// The facts `introspect <fact>` asks a runtime with the capability
+// introspection for, about the calling goroutine:
+//   gosched  yield as gosched does; answers the run queue the yield put the
+//            caller on: global, local, or none (it went on without queueing)
+//   reused   1 if its goroutine descriptor served a goroutine that died
+//            before (Go's free list of dead Gs), else 0
+//   m0       1 if it runs on m0, the runtime's M on the process's first thread, else 0
+inline const std::vector<std::string>& IntrospectFacts() {
+  static const std::vector<std::string> facts = {"gosched", "reused", "m0"};
+  return facts;
 }
 
 }  // namespace conform::lang

@@ -212,6 +212,16 @@ class Parser {
       }
       return s;
     }
+    if (w == "introspect") {
+      s.op = Op::kIntrospect;
+      const Token& t = Arg(l, 1, "a fact (gosched, reused or m0)");
+      bool known = false;
+      for (const auto& f : IntrospectFacts()) known |= t.kind == Token::Kind::kWord && t.text == f;
+      if (!known) Fail(l.number, t.col, "unknown fact '" + t.text + "' (gosched, reused or m0)");
+      s.name = t.text;
+      ExpectArity(l, 2);
+      return s;
+    }
     if (w == "alive") {
       s.op = Op::kAlive;
       s.name = ThreadTokenArg(l, 1);

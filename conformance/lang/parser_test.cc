@@ -182,6 +182,9 @@ recv c into x
 stopwatch w
 elapsed w
 main-thread
+introspect gosched
+introspect reused
+introspect m0
 alive T1
 poll alive T2 == 0 within 1000
 recv c
@@ -236,6 +239,9 @@ TEST(Parser, NewConstructsReportBadArguments) {
   EXPECT_EQ(ErrorOf("@expect bypass 0 record\n"), "t.scn:1:16: a bound (at least 1) must be at least 1");
   EXPECT_EQ(ErrorOf("@expect bypass 2\n"), "t.scn:1:18: expected an event pattern");
   EXPECT_EQ(ErrorOf("@expect fair g2\n"), "t.scn:1:14: expected an event kind");
+  EXPECT_EQ(ErrorOf("introspect\n"), "t.scn:1:12: expected a fact (gosched, reused or m0)");
+  EXPECT_EQ(ErrorOf("introspect state\n"), "t.scn:1:12: unknown fact 'state' (gosched, reused or m0)");
+  EXPECT_EQ(ErrorOf("introspect m0 1\n"), "t.scn:1:15: unexpected '1' after 'introspect'");
 }
 
 TEST(Printer, QuotesLabelsThatAreNotWords) {

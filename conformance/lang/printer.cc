@@ -91,6 +91,7 @@ void PrintStmt(const Stmt& s, int indent, std::ostringstream& out) {
     case Op::kAlive: out << "alive " << s.name; break;
     case Op::kStopwatch: out << "stopwatch " << s.name; break;
     case Op::kElapsed: out << "elapsed " << s.name; break;
+    case Op::kIntrospect: out << "introspect " << s.name; break;
     case Op::kDeferValue: out << "defer-value " << s.name; break;
     case Op::kValue: out << "value " << s.name; break;
     case Op::kPanic: out << "panic " << OperandText(s.value); break;

@@ -39,7 +39,7 @@ Stmt GenStmt(int depth) {
                              Op::kGomaxprocs, Op::kSetMaxStack, Op::kRecurse, Op::kSpin, Op::kSet,
                              Op::kAdd, Op::kValue, Op::kPoll, Op::kExit, Op::kDeferRecover,
                              Op::kRead, Op::kWrite, Op::kAlive, Op::kMainThread, Op::kStopwatch,
-                             Op::kElapsed};
+                             Op::kElapsed, Op::kIntrospect};
   static const Op kBlock[] = {Op::kGo, Op::kDefer, Op::kCall, Op::kRepeat, Op::kSelect, Op::kForever};
   constexpr int kLeaves = sizeof kLeaf / sizeof kLeaf[0];
   constexpr int kBlocks = sizeof kBlock / sizeof kBlock[0];
@@ -69,6 +69,7 @@ Stmt GenStmt(int depth) {
       break;
     case Op::kWrite: s.name = Name(); s.value = GenOperand(false); break;
     case Op::kAlive: s.name = ThreadToken(); break;
+    case Op::kIntrospect: s.name = *rc::gen::elementOf(IntrospectFacts()); break;
     case Op::kPanic: s.value = GenOperand(true); break;
     case Op::kRecord: s.name = Label(); break;
     case Op::kChan:

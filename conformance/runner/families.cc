@@ -74,6 +74,7 @@ void AddStmt(const lang::Stmt& s, std::set<std::string>* out) {
     case Op::kMainThread:
     case Op::kStopwatch:
     case Op::kElapsed:
+    case Op::kIntrospect:  // the introspection capability
     case Op::kForever: break;
   }
   if (family) out->insert(family);

@@ -268,6 +268,7 @@ G* GFGet() EXCLUDES(gflock) {
 }
 
 void GFPut(G* g) EXCLUDES(gflock) {
+  g->died = true;
   MutexLock l(gflock);
   gfree.push_back(g);
 }
@@ -347,6 +348,7 @@ G* GlobRunqGet(P* p, int32_t max) REQUIRES(sched.lock) {
 }
 
 void RunqPut(P* p, G* g, bool next) {
+  g->last_queue.store(kQueuedLocal, std::memory_order_relaxed);  // GlobRunqPut overrides
   if (Deterministic()) {
     // One list of everything runnable, so every scheduling point is a choice.
     MutexLock l(sched.lock);
@@ -917,6 +919,7 @@ void HandoffP(P* p) {
 }
 
 void GlobRunqPut(G* g) {
+  g->last_queue.store(kQueuedGlobal, std::memory_order_relaxed);
   sched.runq.PushBack(g);
   sched.runqsize.store(sched.runq.size, std::memory_order_relaxed);
 }

@@ -24,6 +24,9 @@ namespace goruntime::detail {
 struct M;
 struct P;
 
+// G::last_queue: the run queue a G was last put on.
+enum : uint8_t { kQueuedNone, kQueuedLocal, kQueuedGlobal };
+
 enum class PStatus : uint32_t { kIdle, kRunning, kSyscall, kGcStop, kDead };
 
 // Why a G switched away; whoever runs next (g0, or the next G after a direct
@@ -74,6 +77,9 @@ struct G {
   std::atomic<uint32_t> park_state{0};  // Park/Ready handshake (scheduler.cc)
 
   G* schedlink = nullptr;  // run queue / free list link
+
+  std::atomic<uint8_t> last_queue{0};  // kQueued*: where it was last queued (runtime/introspect)
+  bool died = false;  // it was on the free list: a dead goroutine's descriptor (runtime/introspect)
 };
 
 struct P {

@@ -495,6 +495,10 @@ class Explorer {
       case Op::kAlive: return Emit(g, "alive", kAny);
       case Op::kMainThread: return Emit(g, "main-thread", kAny);
       case Op::kElapsed: return Emit(g, "elapsed", kAny);
+      case Op::kIntrospect:
+        // The runtime's own choices (IMPL clauses): the model allows any
+        // answer. `introspect gosched` yields, a step like gosched.
+        return Emit(g, "introspect", kAny);
       case Op::kForever: PushBlock(g.frames.back(), &st.body, kForever); return;
       case Op::kExit: n.exit = static_cast<int>(st.n); return;
       default: return;  // gosched, sleep, syscall, lock, unlock, recurse, spin, stopwatch: a step, no effect

@@ -135,6 +135,15 @@ func mainThread() string {
 	return "0"
 }
 
+// introspectAbsent: Go does not declare the capability introspection, so a
+// scenario that asks for a scheduler fact cannot run here (the driver
+// contract's exit status 125). Why Go cannot answer is in INTERPRETING.md,
+// "Introspection".
+func introspectAbsent(fact string) {
+	fmt.Fprintf(os.Stderr, "go_driver: introspect %s: Go has no API for the scheduler's internals (the capability introspection is not declared)\n", fact)
+	os.Exit(125)
+}
+
 func makePipes(names ...string) bool {
 	for _, n := range names {
 		var p [2]int
@@ -404,6 +413,7 @@ class Gen {
       case Op::kAlive:
         return line("emit(g, \"alive\", " + Quote(s.name + "=") + "+itoa(threadAlive(" + Quote(s.name) + ")))");
       case Op::kMainThread: return line("emit(g, \"main-thread\", mainThread())");
+      case Op::kIntrospect: return line("introspectAbsent(" + Quote(s.name) + ")");
       case Op::kForever: return nested("for {", s.body, "}");
       case Op::kStopwatch: return line("atomic.StoreInt64(&" + Stopwatch(s.name) + ", sinceStart())");
       case Op::kElapsed:

@@ -90,5 +90,14 @@ TEST(GoCodegen, StringsAreQuotedForGo) {
   EXPECT_TRUE(Has(src, R"(emit(g, "record", "a\"b\\c"))")) << src;
 }
 
+TEST(GoCodegen, IntrospectExitsAsADriverErrorForGoHasNoSuchApi) {
+  // Go does not declare introspection (INTERPRETING.md, "Introspection"):
+  // a run forced on anyway must end with the driver contract's 125, never
+  // with an answer made up.
+  std::string src = Gen("introspect reused\n");
+  EXPECT_TRUE(Has(src, "introspectAbsent(\"reused\")"));
+  EXPECT_TRUE(Has(src, "os.Exit(125)"));
+}
+
 }  // namespace
 }  // namespace conform::gocodegen

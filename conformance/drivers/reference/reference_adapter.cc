@@ -3,6 +3,7 @@
 #include <boost/version.hpp>
 
 #include "runtime/chan.h"
+#include "runtime/introspect/introspect.h"
 #include "runtime/runtime.h"
 
 namespace conform {
@@ -49,6 +50,7 @@ Capabilities ReferenceAdapter::capabilities() const {
   c.Add("stack-limit");  // guard-page stacks and Go's overflow report
   c.Add("syscalls");     // Syscall hands the P off
   c.Add("fairness");     // Gosched requeues at the tail of the P's FIFO run queue
+  c.Add("introspection");  // runtime/introspect reports scheduler facts
   // sysmon signals a long-running G's thread and the handler preempts it
   // (off under TSan, in deterministic mode and with GODEBUG=asyncpreemptoff=1).
   if (goruntime::AsyncPreemptEnabled()) c.Add("preemptive");
@@ -77,6 +79,13 @@ void ReferenceAdapter::Exit(int code) { goruntime::Exit(code); }
 
 void ReferenceAdapter::Spawn(std::function<void()> body) { goruntime::Go(std::move(body)); }
 void ReferenceAdapter::Gosched() { goruntime::Gosched(); }
+
+std::string ReferenceAdapter::Introspect(const std::string& fact) {
+  if (fact == "gosched") return goruntime::introspect::QueueName(goruntime::introspect::GoschedQueue());
+  if (fact == "reused") return goruntime::introspect::DescriptorReused() ? "1" : "0";
+  if (fact == "m0") return goruntime::introspect::OnM0() ? "1" : "0";
+  return RuntimeAdapter::Introspect(fact);  // a fact this runtime does not know: a usage error
+}
 void ReferenceAdapter::Goexit() { goruntime::Goexit(); }
 int ReferenceAdapter::NumGoroutine() { return goruntime::NumGoroutine(); }
 void ReferenceAdapter::LockOSThread() { goruntime::LockOSThread(); }

@@ -20,6 +20,8 @@ class ReferenceAdapter : public RuntimeAdapter {
 
   void Spawn(std::function<void()> body) override;
   void Gosched() override;
+  // The facts of runtime/introspect.
+  std::string Introspect(const std::string& fact) override;
   [[noreturn]] void Goexit() override;
   int NumGoroutine() override;
   void LockOSThread() override;
