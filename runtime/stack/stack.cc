@@ -39,7 +39,7 @@ class StackPool {
   Stack Get(size_t size) EXCLUDES(mu_) {
     MutexLock l(mu_);
     auto& free = free_[size];
-    if (free.empty()) Refill(size, free);
+    if (free.empty()) return Carve(size);
     Stack s = free.back();
     free.pop_back();
     return s;
@@ -53,23 +53,36 @@ class StackPool {
   bool use_madvise() const { return use_madvise_.load(std::memory_order_relaxed); }
 
  private:
-  void Refill(size_t size, std::vector<Stack>& free) REQUIRES(mu_) {
+  // A slab's stacks not yet handed out, for one size.
+  struct Fresh {
+    char* slab = nullptr;
+    size_t next = kStacksPerSlab;  // index of the next stack to carve
+  };
+
+  // Hands out the next never-used stack of a slab, mapping a new slab when
+  // the last one is used up. Its guard is installed only now: a guard is a
+  // page-table walk that may allocate page tables, so a short program (a
+  // fuzzer's child runs a few goroutines) pays for the stacks it uses, not
+  // for the whole slab.
+  Stack Carve(size_t size) REQUIRES(mu_) {
     const size_t page = PageSize();
     const size_t stride = page + size;
-    char* slab = static_cast<char*>(mmap(nullptr, stride * kStacksPerSlab, PROT_READ | PROT_WRITE,
-                                         MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0));
-    if (slab == MAP_FAILED) {
-      fprintf(stderr, "fatal error: out of memory allocating goroutine stacks\n");
-      _exit(2);
+    Fresh& fresh = fresh_[size];
+    if (fresh.next == kStacksPerSlab) {
+      void* slab = mmap(nullptr, stride * kStacksPerSlab, PROT_READ | PROT_WRITE,
+                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+      if (slab == MAP_FAILED) {
+        fprintf(stderr, "fatal error: out of memory allocating goroutine stacks\n");
+        _exit(2);
+      }
+      fresh = Fresh{static_cast<char*>(slab), 0};
     }
-    for (size_t i = 0; i < kStacksPerSlab; i++) {
-      Stack s;
-      s.guard_lo = slab + i * stride;
-      s.lo = s.guard_lo + page;
-      s.hi = s.lo + size;
-      InstallGuard(s.guard_lo, page);
-      free.push_back(s);
-    }
+    Stack s;
+    s.guard_lo = fresh.slab + fresh.next++ * stride;
+    s.lo = s.guard_lo + page;
+    s.hi = s.lo + size;
+    InstallGuard(s.guard_lo, page);
+    return s;
   }
 
   void InstallGuard(char* p, size_t len) {
@@ -83,6 +96,7 @@ class StackPool {
 
   Mutex mu_;
   std::map<size_t, std::vector<Stack>> free_ GUARDED_BY(mu_);
+  std::map<size_t, Fresh> fresh_ GUARDED_BY(mu_);
   std::atomic<bool> use_madvise_{true};
 };
 
