@@ -346,6 +346,7 @@ extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
   if (const char* v = std::getenv("FUZZ_DIFF_VERBOSE"); v && *v == '1') g_verbose = true;
   if (const char* t = std::getenv("FUZZ_DIFF_TIMEOUT_MS"); t && std::atoi(t) > 0) g_timeout_ms = std::atoi(t);
   if (const char* m = std::getenv("FUZZ_DIFF_MODEL_STATES"); m && std::atoll(m) > 0) g_model_states = std::atoll(m);
+  conform::ReferenceAdapter::Prewarm();  // or every child reads the code layout again
   if (std::string e = gofuzz::StartForkServer(RunScenarioInChild); !e.empty()) {
     std::fprintf(stderr, "differential_fuzzer: setup error: cannot start the fork server: %s\n", e.c_str());
     std::exit(2);

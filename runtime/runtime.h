@@ -29,6 +29,13 @@ void RegisterInit(std::function<void()> fn);
 // unrecovered panic, with Go's messages on stderr.
 [[noreturn]] void Run(std::function<void()> main);
 
+// Optional: does ahead of time the one-time set-up that Run otherwise does
+// in every fresh process (reading this executable's code layout, for
+// asynchronous preemption). A process that forks many short-lived children
+// which each call Run (a fuzzer's fork server) calls it once, before it
+// forks and while it has one thread; the children inherit the result.
+void Prewarm();
+
 // Exits the process now with `code`, running no deferred calls (os.Exit).
 [[noreturn]] void Exit(int code);
 

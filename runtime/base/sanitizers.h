@@ -23,6 +23,7 @@
 #include <sanitizer/tsan_interface.h>
 #endif
 #if defined(GORT_ASAN)
+#include <pthread.h>
 #include <sanitizer/common_interface_defs.h>
 #endif
 
@@ -44,10 +45,22 @@ struct FiberSan {
 #endif
   }
 
-  // Adopts the calling thread's own context (an M's g0).
-  void InitThread(const void* bottom, size_t size) {
-    stack_bottom = bottom;
+  // Adopts the calling thread's own context (an M's g0). Only ASan needs
+  // the thread's stack bounds (for switches back to it); finding them reads
+  // /proc/self/maps on the main thread, which a short-lived process (a
+  // fuzzer's child) should not pay for when nothing uses them.
+  void AdoptThread() {
+#if defined(GORT_ASAN)
+    pthread_attr_t attr;
+    void* addr = nullptr;
+    size_t size = 0;
+    if (pthread_getattr_np(pthread_self(), &attr) == 0) {
+      pthread_attr_getstack(&attr, &addr, &size);
+      pthread_attr_destroy(&attr);
+    }
+    stack_bottom = addr;
     stack_size = size;
+#endif
 #if defined(GORT_TSAN)
     tsan_fiber = __tsan_get_current_fiber();
 #endif

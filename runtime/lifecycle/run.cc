@@ -9,6 +9,7 @@
 
 #include "runtime/lifecycle/fatal.h"
 #include "runtime/panic/frames.h"
+#include "runtime/preempt/preempt.h"
 #include "runtime/runtime.h"
 #include "runtime/scheduler/scheduler.h"
 #include "runtime/stack/stack.h"
@@ -58,6 +59,8 @@ void Run(std::function<void()> main) {
   main_g->stack_size = StackSizeForMain();
   M0ScheduleLoop(main_g);
 }
+
+void Prewarm() { detail::InitCodeLayout(); }
 
 void Exit(int code) { detail::ExitProcess(code); }
 

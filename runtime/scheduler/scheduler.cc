@@ -446,14 +446,7 @@ void AttachThread(M* m) {
   tls_m = m;
   m->tid = static_cast<int64_t>(syscall(SYS_gettid));
   InstallSignalStack();
-  pthread_attr_t attr;
-  void* addr = nullptr;
-  size_t size = 0;
-  if (pthread_getattr_np(pthread_self(), &attr) == 0) {
-    pthread_attr_getstack(&attr, &addr, &size);
-    pthread_attr_destroy(&attr);
-  }
-  m->g0.san.InitThread(addr, size);
+  m->g0.san.AdoptThread();
 }
 
 void MStart(M* m) {

@@ -73,6 +73,8 @@ std::vector<std::string> ReferenceAdapter::identity() const {
           "." + std::to_string(BOOST_VERSION / 100 % 1000) + "." + std::to_string(BOOST_VERSION % 100) + ")"};
 }
 
+void ReferenceAdapter::Prewarm() { goruntime::Prewarm(); }
+
 void ReferenceAdapter::RegisterInit(std::function<void()> fn) { goruntime::RegisterInit(std::move(fn)); }
 void ReferenceAdapter::RunProgram(std::function<void()> main) { goruntime::Run(std::move(main)); }
 void ReferenceAdapter::Exit(int code) { goruntime::Exit(code); }

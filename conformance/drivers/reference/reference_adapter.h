@@ -14,6 +14,10 @@ class ReferenceAdapter : public RuntimeAdapter {
   Families families() const override;  // all native
   std::vector<std::string> identity() const override;
 
+  // The runtime's one-time set-up, for a process that forks many children
+  // which each run a program (goruntime::Prewarm).
+  static void Prewarm();
+
   void RegisterInit(std::function<void()> fn) override;
   [[noreturn]] void RunProgram(std::function<void()> main) override;
   [[noreturn]] void Exit(int code) override;
