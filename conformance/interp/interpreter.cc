@@ -217,8 +217,16 @@ void Interpreter::ExecWrite(const lang::Stmt& s) {
 void Interpreter::Exec(const lang::Stmt& s, int64_t g) {
   switch (s.op) {
     case Op::kGo: {
-      int64_t id = next_g_.fetch_add(1);
+      // The number and the goroutine are made together, so that numbers
+      // follow the order in which goroutines come to exist: a goroutine
+      // numbered n+1 never exists while goroutine n does not yet. (Numbered
+      // first and spawned after, a `go` elsewhere could take the next number
+      // and start a goroutine that counts NumGoroutine before goroutine n
+      // exists, a trace no schedule of the scenario allows.) Spawn only
+      // queues or starts the goroutine; it never waits for it.
       const lang::Block* body = &s.body;
+      std::lock_guard<std::mutex> lock(spawn_mu_);
+      const int64_t id = next_g_++;
       rt_.Spawn([this, body, id] { ExecBlock(*body, id); });
       return;
     }

@@ -57,7 +57,10 @@ class Interpreter {
   const lang::Scenario& sc_;
   RuntimeAdapter& rt_;
   TraceSink& sink_;
-  std::atomic<int64_t> next_g_{2};
+  // Serializes `go` statements: each takes its goroutine's number and
+  // spawns it under this lock (Exec, Op::kGo).
+  std::mutex spawn_mu_;
+  int64_t next_g_ = 2;  // guarded by spawn_mu_
   // Every variable the scenario names exists from the start, so this map is
   // never modified while goroutines run and needs no lock.
   std::map<std::string, std::unique_ptr<std::atomic<int64_t>>> vars_;
