@@ -32,7 +32,8 @@ var (
 	threads     = map[int]string{}
 	chMu        sync.Mutex
 	chans       = map[string]chan int64{}
-	nextG       int64 = 1
+	spawnMu     sync.Mutex // a go statement numbers and starts its goroutine under it
+	nextG       int64 = 1  // guarded by spawnMu
 	spinSink    int64
 	progStart   = time.Now()
 	threadsSeen = map[string]threadSeen{} // token -> the OS thread; guarded by traceMu
@@ -339,12 +340,17 @@ class Gen {
     };
     switch (s.op) {
       case Op::kGo:
+        // Numbered and started under one lock, as the interpreter does, so
+        // numbers follow the order goroutines come to exist (INTERPRETING.md).
         line("{");
-        line("\tid := atomic.AddInt64(&nextG, 1)");
+        line("\tspawnMu.Lock()");
+        line("\tnextG++");
+        line("\tid := nextG");
         line("\tgo func(g int64) {");
         line("\t\t_ = g");
         Block(s.body, depth + 2, out);
         line("\t}(id)");
+        line("\tspawnMu.Unlock()");
         line("}");
         return;
       case Op::kGosched: return line("runtime.Gosched()");
