@@ -283,6 +283,7 @@ void GFPut(G* g) EXCLUDES(gflock) {
     g->frames.Reset();
     RunGoroutineBody(g->fn);
     g->fn = nullptr;  // destroy captures on the G's own stack
+    TrimStackAtExit();  // grown stack segments go back to the pool
     SwitchAway(SwitchReason::kExit);
   }
 }

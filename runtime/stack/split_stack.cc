@@ -1,0 +1,267 @@
+// Growable stacks on libgcc's split-stack runtime (see stack.h for the
+// design). libgcc (generic-morestack.c) allocates segments with plain mmap,
+// knows no limit, and leaves no room below its limit for code built without
+// split stacks. The linker's --wrap redirects __morestack's three calls into
+// it to the wrappers here, which
+//   - hand libgcc a pooled, guarded segment before it would allocate one,
+//     sized so that a goroutine's stack doubles at each growth;
+//   - check the SetMaxStack limit and print Go's report;
+//   - keep kStackHeadroom free below every limit (invariant 1);
+//   - fix __generic_findstack, which leaves a stale current segment when an
+//     exception unwinds from a segment back to the first stack.
+// Everything the wrappers call runs with the thread's limit at 0: they are
+// entered below the limit, with at least the headroom under them.
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cstdlib>
+
+#include "runtime/scheduler/current.h"
+#include "runtime/stack/split_stack.h"
+#include "runtime/stack/stack.h"
+
+namespace goruntime::detail {
+namespace {
+
+// libgcc's struct stack_segment (generic-morestack.c), the header at the
+// lowest address of every segment; the segment's stack is the `size` bytes
+// above it.
+struct Segment {
+  Segment* prev;
+  Segment* next;
+  size_t size;
+  void* old_stack;
+  struct Block* dynamic_allocation;
+  struct Block* free_dynamic_allocation;
+  void* extra;
+};
+
+// libgcc's struct dynamic_allocation_blocks: heap blocks standing in for an
+// alloca that did not fit.
+struct Block {
+  Block* next;
+  size_t size;
+  void* block;
+};
+
+constexpr size_t kPage = 4096;
+// The smallest segment, and the granularity of segment sizes (powers of two).
+constexpr size_t kMinSegment = 64 << 10;
+
+}  // namespace
+}  // namespace goruntime::detail
+
+#if defined(GORT_SPLIT_STACK)
+
+using goruntime::detail::Segment;
+
+// libgcc's per-thread split-stack state. These have default visibility by
+// design ("must be shared by all split stack code across shared library
+// boundaries").
+extern "C" __thread Segment* __morestack_segments;
+extern "C" __thread Segment* __morestack_current_segment;
+
+extern "C" {
+void* __real___generic_morestack(size_t* frame_size, void* old_stack, size_t param_size);
+void* __real___generic_releasestack(size_t* available);
+size_t __real___generic_findstack(void* stack);
+[[gnu::no_split_stack]] void* __wrap___generic_morestack(size_t* frame_size, void* old_stack,
+                                                         size_t param_size);
+[[gnu::no_split_stack]] void* __wrap___generic_releasestack(size_t* available);
+[[gnu::no_split_stack]] size_t __wrap___generic_findstack(void* stack);
+}
+
+namespace goruntime::detail {
+namespace {
+
+Stack SegmentStack(Segment* s) {
+  Stack st;
+  st.lo = reinterpret_cast<char*>(s);
+  st.guard_lo = st.lo - kPage;
+  st.hi = st.lo + sizeof(Segment) + s->size;
+  return st;
+}
+
+size_t SegmentBytes(const Segment* s) { return sizeof(Segment) + s->size; }
+
+size_t RoundUpPow2(size_t n) {
+  size_t p = kMinSegment;
+  while (p < n) p <<= 1;
+  return p;
+}
+
+// Bytes held by the running context: its first stack (for a goroutine) and
+// every segment from the first to the current one.
+size_t HeldBytes(const Stack* first) {
+  size_t held = first != nullptr ? first->size() : 0;
+  for (Segment* s = __morestack_current_segment; s != nullptr; s = s->prev) held += SegmentBytes(s);
+  return held;
+}
+
+// Frees the heap blocks that stood in for allocas on segment s.
+void FreeBlocks(Block* b) {
+  while (b != nullptr) {
+    Block* next = b->next;
+    free(b->block);
+    free(b);
+    b = next;
+  }
+}
+
+// Returns segment s and every segment after it to the pool.
+void ReleaseSegments(Segment* s) {
+  while (s != nullptr) {
+    Segment* next = s->next;
+    FreeBlocks(s->dynamic_allocation);
+    FreeBlocks(s->free_dynamic_allocation);
+    FreeStack(SegmentStack(s), /*release_pages=*/true);
+    s = next;
+  }
+}
+
+// Makes sure *slot (the segment libgcc will switch to) holds at least `need`
+// bytes, taking one from the pool if not, and dies with Go's report if the
+// goroutine would then hold more than the limit.
+void PrepareNextSegment(size_t need, void* old_stack) {
+  Segment* cur = __morestack_current_segment;
+  Segment** slot = cur != nullptr ? &cur->next : &__morestack_segments;
+  const Stack* first = CurrentStackForSignal();
+  const size_t held = HeldBytes(first);
+  const bool reuse = *slot != nullptr && (*slot)->size >= need;
+  size_t bytes;
+  if (reuse) {
+    bytes = SegmentBytes(*slot);
+  } else {
+    // A new segment at least doubles what the goroutine holds, as Go's
+    // copying growth does, and holds the frame that asked for it.
+    bytes = need + sizeof(Segment);
+    if (bytes < held) bytes = held;
+    bytes = RoundUpPow2(bytes);
+  }
+  if (first != nullptr) {
+    const uint64_t limit = static_cast<uint64_t>(MaxStack());
+    if (held + bytes > limit) {
+      const void* lo = cur != nullptr ? static_cast<const void*>(cur) : first->lo;
+      const void* hi = cur != nullptr ? static_cast<const void*>(SegmentStack(cur).hi) : first->hi;
+      StackOverflowFatal(CurrentGoIDForSignal(), old_stack, lo, hi, limit);
+    }
+  }
+  if (reuse) return;
+  // Too small (a frame larger than every segment so far) or none yet: the
+  // rest of the chain goes back, a new segment takes its place.
+  if (*slot != nullptr) ReleaseSegments(*slot);
+  Stack st = AllocStack(bytes);
+  Segment* s = reinterpret_cast<Segment*>(st.lo);
+  s->prev = cur;
+  s->next = nullptr;
+  s->size = st.size() - sizeof(Segment);
+  s->old_stack = nullptr;
+  s->dynamic_allocation = nullptr;
+  s->free_dynamic_allocation = nullptr;
+  s->extra = nullptr;
+  *slot = s;
+}
+
+bool OnSegment(const Segment* s, const void* sp) {
+  const char* p = static_cast<const char*>(sp);
+  const char* base = reinterpret_cast<const char*>(s + 1);
+  return p > base && p <= base + s->size;
+}
+
+}  // namespace
+
+void InitGoroutineStackContext(StackContext* ctx, char* lo, char* hi) {
+  // The layout of __splitstack_makecontext's result for a stack libgcc did
+  // not allocate, as __splitstack_resetcontext documents: no segments, the
+  // stack described by INITIAL_SP and INITIAL_SP_LEN (libgcc's releasestack
+  // and findstack compute the limit from them when the goroutine returns to
+  // its first stack).
+  const size_t usable = static_cast<size_t>(hi - lo) - kStackHeadroom;
+  for (void*& w : ctx->words) w = nullptr;
+  ctx->words[3] = hi - usable + kMorestackBackoff;                    // STACK_GUARD
+  ctx->words[4] = hi;                                                  // INITIAL_SP
+  ctx->words[5] = reinterpret_cast<void*>(static_cast<uintptr_t>(usable));  // INITIAL_SP_LEN
+  ctx->words[6] = reinterpret_cast<void*>(uintptr_t{1});              // BLOCK_SIGNALS: don't
+}
+
+void ReleaseGrownStack() {
+  if (__morestack_current_segment != nullptr) return;  // not on the first stack
+  Segment* first = __morestack_segments;
+  if (first == nullptr) return;
+  __morestack_segments = nullptr;
+  ReleaseSegments(first);
+}
+
+size_t StackInUse() { return HeldBytes(CurrentStackForSignal()); }
+
+// For the SIGSEGV handler: whether addr is the guard page below the current
+// segment; if so, the segment's bounds.
+const void* CurrentSegmentGuardForSignal(const void* addr, const void** lo, const void** hi) {
+  Segment* cur = __morestack_current_segment;
+  if (cur == nullptr) return nullptr;
+  const char* p = static_cast<const char*>(addr);
+  const char* base = reinterpret_cast<const char*>(cur);
+  if (p < base - kPage || p >= base) return nullptr;
+  *lo = base;
+  *hi = base + SegmentBytes(cur);
+  return base;
+}
+
+}  // namespace goruntime::detail
+
+using goruntime::detail::kStackHeadroom;
+using goruntime::detail::SetStackLimit;
+
+// __morestack calls this below the limit with *frame_size = the frame plus
+// libgcc's backoff. The new limit it then sets is the returned stack minus
+// the returned *frame_size plus the backoff: shrinking *frame_size by the
+// headroom raises the limit by as much.
+void* __wrap___generic_morestack(size_t* frame_size, void* old_stack, size_t param_size) {
+  SetStackLimit(0);  // __morestack sets the new segment's limit when we return
+  const size_t need = *frame_size + param_size + kStackHeadroom + 32;  // 32: libgcc's alignment
+  goruntime::detail::PrepareNextSegment(need, old_stack);
+  void* stack = __real___generic_morestack(frame_size, old_stack, param_size);
+  *frame_size -= kStackHeadroom;
+  return stack;
+}
+
+// Called when a function that grew the stack returns: back on the previous
+// segment, whose limit again leaves the headroom. (On the first stack,
+// INITIAL_SP_LEN already leaves it.)
+void* __wrap___generic_releasestack(size_t* available) {
+  void* old_stack = __real___generic_releasestack(available);
+  if (__morestack_current_segment != nullptr) {
+    *available = *available > kStackHeadroom ? *available - kStackHeadroom : 0;
+  }
+  return old_stack;
+}
+
+// Called from __morestack's cleanup when an exception unwinds through it.
+// libgcc's version, when `stack` is on no segment (the unwinding reached the
+// first stack), leaves __morestack_current_segment at the last segment it
+// looked at, so the next growth would skip a segment and the next release
+// would compute the limit from the wrong segment. Here it is reset.
+size_t __wrap___generic_findstack(void* stack) {
+  size_t available = __real___generic_findstack(stack);
+  Segment* cur = __morestack_current_segment;
+  if (cur == nullptr) return available;
+  if (!goruntime::detail::OnSegment(cur, stack)) {
+    __morestack_current_segment = nullptr;
+    return available;
+  }
+  return available > kStackHeadroom ? available - kStackHeadroom : 0;
+}
+
+#else  // fixed stacks
+
+namespace goruntime::detail {
+void InitGoroutineStackContext(StackContext*, char*, char*) {}
+void ReleaseGrownStack() {}
+size_t StackInUse() {
+  const Stack* s = CurrentStackForSignal();
+  return s != nullptr ? s->size() : 0;
+}
+const void* CurrentSegmentGuardForSignal(const void*, const void**, const void**) { return nullptr; }
+}  // namespace goruntime::detail
+
+#endif
