@@ -52,6 +52,7 @@ void Run(std::function<void()> main) {
   using namespace detail;
   SetMaxStackValue(sizeof(void*) == 8 ? 1'000'000'000 : 250'000'000);
   InstallOverflowHandler();
+  CheckSplitStackAbi();
   SchedInit();
   StartSysmon();
   StartTimers();

@@ -1,19 +1,17 @@
 #include "runtime/lifecycle/traceback.h"
 
+#include <atomic>
 #include <vector>
 
-#include "runtime/base/mutex.h"
 #include "runtime/lifecycle/fatal.h"
 #include "runtime/scheduler/scheduler.h"
 
 namespace goruntime::detail {
 namespace {
 
-Mutex allglock;
-std::vector<G*>& AllGs() {
-  static auto* allgs = new std::vector<G*>;  // never destroyed: read at exit
-  return *allgs;
-}
+// allgs as a list through G::alllink, newest first: a G is pushed once, when
+// it is allocated, and never removed (dead Gs are skipped when printing).
+std::atomic<G*> allgs{nullptr};
 
 // Go's goroutineheader (traceback.go), without the wait time in minutes.
 void AppendHeader(std::string& out, G* g) {
@@ -26,18 +24,18 @@ void AppendHeader(std::string& out, G* g) {
 }  // namespace
 
 void RegisterG(G* g) {
-  MutexLock l(allglock);
-  AllGs().push_back(g);
+  G* head = allgs.load(std::memory_order_relaxed);
+  do {
+    g->alllink = head;
+  } while (!allgs.compare_exchange_weak(head, g, std::memory_order_release, std::memory_order_relaxed));
 }
 
 std::string GoroutineHeaders() {
-  std::vector<G*> gs;
-  {
-    MutexLock l(allglock);
-    gs = AllGs();
-  }
+  std::vector<G*> gs;  // oldest first, as Go's allgs
+  for (G* g = allgs.load(std::memory_order_acquire); g != nullptr; g = g->alllink) gs.push_back(g);
   std::string out;
-  for (G* g : gs) {
+  for (auto it = gs.rbegin(); it != gs.rend(); ++it) {
+    G* g = *it;
     // A dead G (on the free list) has neither a body to run nor a stack.
     if (g->fiber == nullptr && !g->fn) continue;
     AppendHeader(out, g);

@@ -55,11 +55,9 @@ constexpr size_t kMinSegment = 64 << 10;
 
 using goruntime::detail::Segment;
 
-// libgcc's per-thread split-stack state. These have default visibility by
-// design ("must be shared by all split stack code across shared library
-// boundaries").
-extern "C" __thread Segment* __morestack_segments;
-extern "C" __thread Segment* __morestack_current_segment;
+extern "C" {
+void __splitstack_getcontext(void* context[10]);
+}
 
 extern "C" {
 void* __real___generic_morestack(size_t* frame_size, void* old_stack, size_t param_size);
@@ -73,6 +71,9 @@ size_t __real___generic_findstack(void* stack);
 
 namespace goruntime::detail {
 namespace {
+
+Segment*& FirstSegment() { return reinterpret_cast<Segment*&>(__morestack_segments); }
+Segment*& CurrentSegment() { return reinterpret_cast<Segment*&>(__morestack_current_segment); }
 
 Stack SegmentStack(Segment* s) {
   Stack st;
@@ -94,7 +95,7 @@ size_t RoundUpPow2(size_t n) {
 // every segment from the first to the current one.
 size_t HeldBytes(const Stack* first) {
   size_t held = first != nullptr ? first->size() : 0;
-  for (Segment* s = __morestack_current_segment; s != nullptr; s = s->prev) held += SegmentBytes(s);
+  for (Segment* s = CurrentSegment(); s != nullptr; s = s->prev) held += SegmentBytes(s);
   return held;
 }
 
@@ -123,8 +124,8 @@ void ReleaseSegments(Segment* s) {
 // bytes, taking one from the pool if not, and dies with Go's report if the
 // goroutine would then hold more than the limit.
 void PrepareNextSegment(size_t need, void* old_stack) {
-  Segment* cur = __morestack_current_segment;
-  Segment** slot = cur != nullptr ? &cur->next : &__morestack_segments;
+  Segment* cur = CurrentSegment();
+  Segment** slot = cur != nullptr ? &cur->next : &FirstSegment();
   const Stack* first = CurrentStackForSignal();
   const size_t held = HeldBytes(first);
   const bool reuse = *slot != nullptr && (*slot)->size >= need;
@@ -171,24 +172,42 @@ bool OnSegment(const Segment* s, const void* sp) {
 }  // namespace
 
 void InitGoroutineStackContext(StackContext* ctx, char* lo, char* hi) {
-  // The layout of __splitstack_makecontext's result for a stack libgcc did
-  // not allocate, as __splitstack_resetcontext documents: no segments, the
-  // stack described by INITIAL_SP and INITIAL_SP_LEN (libgcc's releasestack
-  // and findstack compute the limit from them when the goroutine returns to
-  // its first stack).
+  // A stack libgcc did not allocate, described as libgcc describes a
+  // thread's own stack: no segments, and INITIAL_SP and INITIAL_SP_LEN, from
+  // which its releasestack and findstack compute the limit when the
+  // goroutine returns to its first stack.
   const size_t usable = static_cast<size_t>(hi - lo) - kStackHeadroom;
-  for (void*& w : ctx->words) w = nullptr;
-  ctx->words[3] = hi - usable + kMorestackBackoff;                    // STACK_GUARD
-  ctx->words[4] = hi;                                                  // INITIAL_SP
-  ctx->words[5] = reinterpret_cast<void*>(static_cast<uintptr_t>(usable));  // INITIAL_SP_LEN
-  ctx->words[6] = reinterpret_cast<void*>(uintptr_t{1});              // BLOCK_SIGNALS: don't
+  ctx->segments = nullptr;
+  ctx->current = nullptr;
+  ctx->limit = reinterpret_cast<uintptr_t>(hi - usable + kMorestackBackoff);
+  ctx->initial_sp = hi;
+  ctx->initial_len = usable;
+  ctx->goroutine = true;
+}
+
+void CheckSplitStackAbi() {
+  // libgcc's context layout (generic-morestack.c): segments, current
+  // segment, current stack, limit, initial sp, initial length, and the
+  // dont-block-signals flag.
+  void* words[10];
+  __splitstack_getcontext(words);
+  const bool same = words[0] == __morestack_segments && words[1] == __morestack_current_segment &&
+                    reinterpret_cast<uintptr_t>(words[3]) == StackLimit() &&
+                    words[4] == __morestack_initial_sp.sp &&
+                    reinterpret_cast<uintptr_t>(words[5]) == __morestack_initial_sp.len &&
+                    reinterpret_cast<uintptr_t>(words[6]) == __morestack_initial_sp.dont_block_signals;
+  if (!same) {
+    static const char msg[] = "fatal error: libgcc's split-stack thread-locals are not where the runtime expects them\n";
+    (void)!write(2, msg, sizeof msg - 1);
+    _exit(2);
+  }
 }
 
 void ReleaseGrownStack() {
-  if (__morestack_current_segment != nullptr) return;  // not on the first stack
-  Segment* first = __morestack_segments;
+  if (CurrentSegment() != nullptr) return;  // not on the first stack
+  Segment* first = FirstSegment();
   if (first == nullptr) return;
-  __morestack_segments = nullptr;
+  FirstSegment() = nullptr;
   ReleaseSegments(first);
 }
 
@@ -197,7 +216,7 @@ size_t StackInUse() { return HeldBytes(CurrentStackForSignal()); }
 // For the SIGSEGV handler: whether addr is the guard page below the current
 // segment; if so, the segment's bounds.
 const void* CurrentSegmentGuardForSignal(const void* addr, const void** lo, const void** hi) {
-  Segment* cur = __morestack_current_segment;
+  Segment* cur = CurrentSegment();
   if (cur == nullptr) return nullptr;
   const char* p = static_cast<const char*>(addr);
   const char* base = reinterpret_cast<const char*>(cur);
@@ -209,6 +228,7 @@ const void* CurrentSegmentGuardForSignal(const void* addr, const void** lo, cons
 
 }  // namespace goruntime::detail
 
+using goruntime::detail::CurrentSegment;
 using goruntime::detail::kStackHeadroom;
 using goruntime::detail::SetStackLimit;
 
@@ -230,7 +250,7 @@ void* __wrap___generic_morestack(size_t* frame_size, void* old_stack, size_t par
 // INITIAL_SP_LEN already leaves it.)
 void* __wrap___generic_releasestack(size_t* available) {
   void* old_stack = __real___generic_releasestack(available);
-  if (__morestack_current_segment != nullptr) {
+  if (CurrentSegment() != nullptr) {
     *available = *available > kStackHeadroom ? *available - kStackHeadroom : 0;
   }
   return old_stack;
@@ -243,10 +263,10 @@ void* __wrap___generic_releasestack(size_t* available) {
 // would compute the limit from the wrong segment. Here it is reset.
 size_t __wrap___generic_findstack(void* stack) {
   size_t available = __real___generic_findstack(stack);
-  Segment* cur = __morestack_current_segment;
+  Segment* cur = CurrentSegment();
   if (cur == nullptr) return available;
   if (!goruntime::detail::OnSegment(cur, stack)) {
-    __morestack_current_segment = nullptr;
+    CurrentSegment() = nullptr;
     return available;
   }
   return available > kStackHeadroom ? available - kStackHeadroom : 0;
@@ -256,6 +276,7 @@ size_t __wrap___generic_findstack(void* stack) {
 
 namespace goruntime::detail {
 void InitGoroutineStackContext(StackContext*, char*, char*) {}
+void CheckSplitStackAbi() {}
 void ReleaseGrownStack() {}
 size_t StackInUse() {
   const Stack* s = CurrentStackForSignal();

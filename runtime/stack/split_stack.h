@@ -1,5 +1,5 @@
-// The split-stack state of one execution context (a goroutine or an M's g0),
-// saved and restored at every switch. See stack.h for the design.
+// The split-stack state of a goroutine, saved and restored at every switch.
+// See stack.h for the design.
 //
 // Code compiled with -fsplit-stack compares the stack pointer, in every
 // function prologue, with a per-thread limit kept in the thread control block
@@ -7,11 +7,19 @@
 // does not fit. libgcc keeps the thread's segment list in thread-locals. A
 // thread that runs many goroutines must therefore swap that state at each
 // switch, as gccgo's libgo does with __splitstack_getcontext/setcontext.
+// Those two calls cost about twice the rest of a switch, so the runtime
+// moves the same thread-locals itself (checked against them at startup,
+// CheckSplitStackAbi), and only for goroutines:
 //
-// Invariant: between SaveStackContext (last thing before a switch) and
-// RestoreStackContext (first thing after it) the limit is 0, so no prologue
-// that runs in between (Boost.Context's entry code, a new fiber's first
-// frames) can call __morestack against the wrong context's segments.
+// Invariants
+//  1. g0 (an M's scheduler context) always runs with the limit at 0: no
+//     prologue there ever calls __morestack, so libgcc's thread-locals mean
+//     nothing on g0, and g0's state is neither saved nor restored.
+//  2. A goroutine saves its state as the last thing before it switches away
+//     and sets the limit to 0; the goroutine switched to restores its own as
+//     the first thing. In between (Boost.Context's entry code, a new fiber's
+//     first frames) no prologue can call __morestack against the wrong
+//     goroutine's segments.
 #pragma once
 
 #include <cstddef>
@@ -25,22 +33,34 @@ inline constexpr bool kSplitStacks = true;
 inline constexpr bool kSplitStacks = false;
 #endif
 
-// libgcc's context array (generic-morestack.c, enum
-// __splitstack_context_offsets): segment list, current segment, current
-// stack, limit, initial sp, initial length, dont-block-signals, 3 spare.
+// A goroutine's part of libgcc's per-thread state (generic-morestack.c).
 struct StackContext {
 #if defined(GORT_SPLIT_STACK)
-  void* words[10] = {};
+  void* segments = nullptr;         // __morestack_segments: its first segment
+  void* current = nullptr;          // __morestack_current_segment (null: first stack)
+  uintptr_t limit = 0;              // %fs:0x70
+  void* initial_sp = nullptr;       // __morestack_initial_sp.sp: top of its first stack
+  size_t initial_len = 0;           // __morestack_initial_sp.len: split-usable bytes there
+  bool goroutine = false;           // false: g0, which keeps no state (invariant 1)
 #endif
 };
 
 }  // namespace goruntime::detail
 
 #if defined(GORT_SPLIT_STACK)
-extern "C" {
-void __splitstack_getcontext(void* context[10]);
-void __splitstack_setcontext(void* context[10]);
-}
+// libgcc's thread-locals. They have default visibility by design ("must be
+// shared by all split stack code across shared library boundaries") and are
+// defined in the program itself (libgcc.a), so initial-exec access is right.
+struct GortInitialSp {  // libgcc's struct initial_sp
+  void* sp;
+  size_t len;
+  unsigned long mask[16];  // sigset_t
+  uintptr_t dont_block_signals;
+  void* extra[4];
+};
+extern "C" __thread void* __morestack_segments __attribute__((tls_model("initial-exec")));
+extern "C" __thread void* __morestack_current_segment __attribute__((tls_model("initial-exec")));
+extern "C" __thread GortInitialSp __morestack_initial_sp __attribute__((tls_model("initial-exec")));
 #endif
 
 namespace goruntime::detail {
@@ -67,7 +87,10 @@ namespace goruntime::detail {
 // Last thing before switching away from the context that owns ctx.
 [[gnu::always_inline]] inline void SaveStackContext(StackContext* ctx) {
 #if defined(GORT_SPLIT_STACK)
-  __splitstack_getcontext(ctx->words);
+  if (!ctx->goroutine) return;
+  ctx->segments = __morestack_segments;
+  ctx->current = __morestack_current_segment;
+  ctx->limit = StackLimit();
   SetStackLimit(0);
 #else
   (void)ctx;
@@ -75,9 +98,15 @@ namespace goruntime::detail {
 }
 
 // First thing after a switch lands in the context that owns ctx.
-[[gnu::always_inline]] inline void RestoreStackContext(StackContext* ctx) {
+[[gnu::always_inline]] inline void RestoreStackContext(const StackContext* ctx) {
 #if defined(GORT_SPLIT_STACK)
-  __splitstack_setcontext(ctx->words);
+  if (!ctx->goroutine) return;
+  __morestack_segments = ctx->segments;
+  __morestack_current_segment = ctx->current;
+  __morestack_initial_sp.sp = ctx->initial_sp;
+  __morestack_initial_sp.len = ctx->initial_len;
+  __morestack_initial_sp.dont_block_signals = 1;  // our signal handlers never grow a stack
+  SetStackLimit(ctx->limit);
 #else
   (void)ctx;
 #endif
@@ -87,6 +116,10 @@ namespace goruntime::detail {
 // that has never run: no segments yet, and a limit that leaves
 // kStackHeadroom bytes above lo for code compiled without split stacks.
 void InitGoroutineStackContext(StackContext* ctx, char* lo, char* hi);
+
+// Checks, once, that the thread-locals above are where libgcc's own
+// __splitstack_getcontext finds them; a fatal error if not.
+void CheckSplitStackAbi();
 
 // Returns the calling goroutine's grown segments (all but its first stack) to
 // the pool. Called by a goroutine that is about to exit, on its first stack.

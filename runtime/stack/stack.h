@@ -38,9 +38,12 @@
 //     below it, which is always at least the headroom. This is what the gold
 //     and lld linkers buy with their 16 KiB --split-stack-adjust-size, but
 //     without their rewrite of every small function that calls a shared
-//     library into one that always calls __morestack (measured: 43-54 ns per
-//     call instead of 1). The runtime therefore links with the default bfd
-//     linker.
+//     library into one that switches stacks unless 1 MiB is free (libgcc 12's
+//     __morestack_non_split; measured: 43-54 ns per call instead of 1, and a
+//     2 MiB segment for every goroutine). Programs link with bfd. The
+//     runtime itself is built without split stacks too: it never recurses,
+//     and its hot paths skip the prologue check; goroutine code, built with
+//     -fsplit-stack (runtime/defs.bzl), is what grows the stack.
 //  2. No frame skips a guard. A split-stack frame, however large, is checked
 //     before it is touched (its segment is sized for it). Below every first
 //     stack and segment there is a guard page, so non-split code that
