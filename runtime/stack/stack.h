@@ -56,6 +56,27 @@
 //  4. Signal handlers are no_split_stack and zero the limit while they run
 //     on the alternate stack, so they never call __morestack.
 //
+// Why not large lazily committed reservations (measured 2026-11-29 on this
+// kind of machine, 100,000 stacks from slabs with MADV_GUARD_INSTALL guards,
+// the top page of each touched, resident memory plus page tables): a
+// reservation of 32 KiB costs 4,169 B per stack (72 B of page tables),
+// 256 KiB 4,618 B (521), 2 MiB 8,209 B (4,112), 64 MiB 8,457 B (4,361),
+// 1 GiB 12,305 B (8,208): once stacks lie 2 MiB or more apart, each needs a
+// page-table page of its own, for its top page and for its guard's marker.
+// Address space runs out too: 1 GiB reservations stop at 131,008 goroutines
+// (128 TiB). So a reservation that reaches Go's default limit cannot give a
+// million goroutines, and one that fits a million (64 MiB) costs over 8 KB
+// each and still stops short of the limit. VMAs are not the problem (a slab
+// is one). Split stacks: 1M parked goroutines cost 4,521 B each (fixed
+// 256 KiB stacks: 4,890 B; Go gc: 2,723 B; gccgo: 3,015 B, in one job).
+//
+// Known limits. clang cannot compile a C variadic function with
+// -fsplit-stack (runtime/defs.bzl). An alloca that does not fit on the first
+// stack is served from the heap by libgcc and, as libgcc documents for a
+// thread's own stack, never freed. A goroutine that keeps calling, in a loop,
+// a function whose frame does not fit where the loop runs switches segments
+// on every call (a "hot split", about 50 ns each); Go's copying avoids this.
+//
 // Fixed stacks. Sanitizers and libFuzzer do not support split stacks; those
 // builds (--define=gort_stacks=fixed, set by --config=tsan/asan/fuzz) keep
 // the previous design: each goroutine gets a fixed reservation (256 KiB, or

@@ -54,7 +54,8 @@ TEST(DeadlockReport, SelectAndSelectWithNoCases) {
     });
     Go([] {
       int v = 0;
-      std::vector<SelectCase> cases = {RecvCase(Chan<int>::Make(), &v), SendCase(Chan<int>::Make(), 1)};
+      auto a = Chan<int>::Make(), b = Chan<int>::Make();  // a case holds no reference
+      std::vector<SelectCase> cases = {RecvCase(a, &v), SendCase(b, 1)};
       Select(cases, false);
     });
     AwaitParked(2);
