@@ -203,6 +203,57 @@ TEST(StackGrowth, ManyGoroutinesParkWhileGrown) {
   EXPECT_EQ(r.out, "2000\n");
 }
 
+// Code built without split stacks never checks its frames: past the 16 KiB
+// every limit leaves below it, it reaches the guard page under the first
+// stack or the segment it runs on, and the SIGSEGV handler reports it.
+[[gnu::no_split_stack, gnu::noinline]] int64_t NonSplitRecurse(int64_t n) {
+  char pad[1024];
+  pad[0] = static_cast<char>(n);
+  asm volatile("" : : "r"(pad) : "memory");
+  if (n <= 0) return 0;
+  const int64_t r = NonSplitRecurse(n - 1);
+  asm volatile("" : : "r"(pad) : "memory");
+  return r + pad[0];
+}
+
+TEST(StackGuard, NonSplitCodeOutgrowingTheFirstStackIsReported) {
+  auto r = RunProgram([] {
+    Defer([] { Emit("deferred call ran"); });
+    NonSplitRecurse(1 << 20);
+  });
+  EXPECT_EQ(r.signal, 0) << r.err;
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_EQ(r.out, "");
+  EXPECT_THAT(r.err, ContainsRegex("^runtime: goroutine stack exceeds [0-9]+-byte limit\n"
+                                   "runtime: sp=0x[0-9a-f]+ stack=\\[0x[0-9a-f]+, 0x[0-9a-f]+\\]\n"
+                                   "fatal error: stack overflow\n"));
+}
+
+TEST(StackGuard, NonSplitCodeOutgrowingASegmentIsReported) {
+  REQUIRE_GROWABLE_STACKS();
+  auto r = RunProgram([] {
+    auto done = Chan<int>::Make();
+    Go([done] {
+      std::function<void(int)> rec = [&](int n) {
+        char pad[1024];
+        asm volatile("" : : "r"(pad) : "memory");
+        if (n == 0) {
+          if (detail::StackInUse() <= detail::StackReservation()) Emit("still on the first stack");
+          NonSplitRecurse(1 << 20);
+        }
+        rec(n - 1);
+      };
+      rec(1000);  // about 1 MiB: well into the segments
+      done.Send(1);
+    });
+    done.Recv();
+  });
+  EXPECT_EQ(r.signal, 0) << r.err;
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_EQ(r.out, "");
+  EXPECT_THAT(r.err, HasSubstr("fatal error: stack overflow\n"));
+}
+
 // --- Large frames and the guard (issue 10: four 100 KiB frames on a 256 KiB
 // stack wrote into the neighbouring goroutine's stack) ---------------------
 
