@@ -68,7 +68,7 @@ struct FiberSan {
     stack_bottom = addr;
     stack_size = size;
 #endif
-    SetStackLimit(0);
+    InitThreadStackState();
 #if defined(GORT_TSAN)
     tsan_fiber = __tsan_get_current_fiber();
 #endif

@@ -17,9 +17,10 @@ namespace goruntime::detail {
 
 struct G;
 
-// Adds a newly allocated G to allgs (Go's allgs: never shrinks; a dead G that
-// is reused keeps its place).
-void RegisterG(G* g);
+// Allocates a new G in allgs (Go's allgs: never shrinks; a dead G that is
+// reused keeps its place). Gs live in chunks, with no per-G allocation
+// header and no link field.
+G* AllocG();
 
 // The headers of every goroutine that exists (not dead), in allgs order,
 // each preceded by a blank line: "\ngoroutine N [state]:\n"...

@@ -772,10 +772,7 @@ bool IsParked(G* g) { return ParkStateOf(g).load(std::memory_order_acquire) == k
 
 G* NewG(std::function<void()> fn) {
   G* g = GFGet();
-  if (g == nullptr) {
-    g = new G;
-    RegisterG(g);  // allgs, for tracebacks
-  }
+  if (g == nullptr) g = AllocG();  // joins allgs, for tracebacks
   g->stack_size = StackSizeForNewG();
   g->os_locks = 0;  // a reused G forgets locks its previous life never released
   g->fn = std::move(fn);

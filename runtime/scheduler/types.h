@@ -79,7 +79,6 @@ struct G {
   WaitReason waitreason = WaitReason::kZero;  // why it last parked (tracebacks)
 
   G* schedlink = nullptr;  // run queue / free list link
-  G* alllink = nullptr;    // allgs, newest first (lifecycle/traceback.cc); set once
 
   std::atomic<uint8_t> last_queue{0};  // kQueued*: where it was last queued (runtime/introspect)
   bool died = false;  // it was on the free list: a dead goroutine's descriptor (runtime/introspect)

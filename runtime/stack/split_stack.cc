@@ -172,17 +172,28 @@ bool OnSegment(const Segment* s, const void* sp) {
 }  // namespace
 
 void InitGoroutineStackContext(StackContext* ctx, char* lo, char* hi) {
-  // A stack libgcc did not allocate, described as libgcc describes a
-  // thread's own stack: no segments, and INITIAL_SP and INITIAL_SP_LEN, from
-  // which its releasestack and findstack compute the limit when the
-  // goroutine returns to its first stack.
-  const size_t usable = static_cast<size_t>(hi - lo) - kStackHeadroom;
+  // No segments yet, and the limit where libgcc would put it for a first
+  // stack of (size - headroom) split-usable bytes (FirstStackIntoLibgcc).
   ctx->segments = nullptr;
   ctx->current = nullptr;
-  ctx->limit = reinterpret_cast<uintptr_t>(hi - usable + kMorestackBackoff);
-  ctx->initial_sp = hi;
-  ctx->initial_len = usable;
+  ctx->limit = reinterpret_cast<uintptr_t>(lo + kStackHeadroom + kMorestackBackoff);
   ctx->goroutine = true;
+  (void)hi;
+}
+
+void InitThreadStackState() {
+  SetStackLimit(0);
+  __morestack_initial_sp.dont_block_signals = 1;
+}
+
+// libgcc computes the limit of a stack it did not allocate from
+// __morestack_initial_sp: a goroutine's first stack, described as libgcc
+// describes a thread's own stack. Called before libgcc reads it.
+void FirstStackIntoLibgcc() {
+  const Stack* first = CurrentStackForSignal();
+  if (first == nullptr) return;  // not a goroutine: the thread's own record
+  __morestack_initial_sp.sp = first->hi;
+  __morestack_initial_sp.len = first->size() - kStackHeadroom;
 }
 
 void CheckSplitStackAbi() {
@@ -249,6 +260,7 @@ void* __wrap___generic_morestack(size_t* frame_size, void* old_stack, size_t par
 // segment, whose limit again leaves the headroom. (On the first stack,
 // INITIAL_SP_LEN already leaves it.)
 void* __wrap___generic_releasestack(size_t* available) {
+  goruntime::detail::FirstStackIntoLibgcc();
   void* old_stack = __real___generic_releasestack(available);
   if (CurrentSegment() != nullptr) {
     *available = *available > kStackHeadroom ? *available - kStackHeadroom : 0;
@@ -262,6 +274,7 @@ void* __wrap___generic_releasestack(size_t* available) {
 // looked at, so the next growth would skip a segment and the next release
 // would compute the limit from the wrong segment. Here it is reset.
 size_t __wrap___generic_findstack(void* stack) {
+  goruntime::detail::FirstStackIntoLibgcc();
   size_t available = __real___generic_findstack(stack);
   Segment* cur = CurrentSegment();
   if (cur == nullptr) return available;
@@ -277,6 +290,7 @@ size_t __wrap___generic_findstack(void* stack) {
 namespace goruntime::detail {
 void InitGoroutineStackContext(StackContext*, char*, char*) {}
 void CheckSplitStackAbi() {}
+void InitThreadStackState() {}
 void ReleaseGrownStack() {}
 size_t StackInUse() {
   const Stack* s = CurrentStackForSignal();

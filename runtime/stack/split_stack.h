@@ -20,6 +20,10 @@
 //     the first thing. In between (Boost.Context's entry code, a new fiber's
 //     first frames) no prologue can call __morestack against the wrong
 //     goroutine's segments.
+//  3. libgcc's record of the first stack (__morestack_initial_sp, which it
+//     reads only when a function returns or unwinds to the first stack) is
+//     not switched: the wrappers (split_stack.cc) set it from the running
+//     goroutine's first stack just before libgcc reads it.
 #pragma once
 
 #include <cstddef>
@@ -39,8 +43,6 @@ struct StackContext {
   void* segments = nullptr;         // __morestack_segments: its first segment
   void* current = nullptr;          // __morestack_current_segment (null: first stack)
   uintptr_t limit = 0;              // %fs:0x70
-  void* initial_sp = nullptr;       // __morestack_initial_sp.sp: top of its first stack
-  size_t initial_len = 0;           // __morestack_initial_sp.len: split-usable bytes there
   bool goroutine = false;           // false: g0, which keeps no state (invariant 1)
 #endif
 };
@@ -103,9 +105,6 @@ namespace goruntime::detail {
   if (!ctx->goroutine) return;
   __morestack_segments = ctx->segments;
   __morestack_current_segment = ctx->current;
-  __morestack_initial_sp.sp = ctx->initial_sp;
-  __morestack_initial_sp.len = ctx->initial_len;
-  __morestack_initial_sp.dont_block_signals = 1;  // our signal handlers never grow a stack
   SetStackLimit(ctx->limit);
 #else
   (void)ctx;
@@ -120,6 +119,11 @@ void InitGoroutineStackContext(StackContext* ctx, char* lo, char* hi);
 // Checks, once, that the thread-locals above are where libgcc's own
 // __splitstack_getcontext finds them; a fatal error if not.
 void CheckSplitStackAbi();
+
+// Prepares the calling thread (an M) for goroutines: g0's limit is 0, and
+// libgcc never blocks signals around a stack switch (the runtime's signal
+// handlers never grow a stack; blocking costs two system calls per switch).
+void InitThreadStackState();
 
 // Returns the calling goroutine's grown segments (all but its first stack) to
 // the pool. Called by a goroutine that is about to exit, on its first stack.
