@@ -44,8 +44,7 @@ struct FiberSan {
   void InitFiber(const void* bottom, size_t size) {
     stack_bottom = bottom;
     stack_size = size;
-    char* lo = static_cast<char*>(const_cast<void*>(bottom));
-    InitGoroutineStackContext(&split, lo, lo + size);
+    InitGoroutineStackContext(&split, static_cast<char*>(const_cast<void*>(bottom)));
 #if defined(GORT_TSAN)
     tsan_fiber = __tsan_create_fiber(0);
 #endif

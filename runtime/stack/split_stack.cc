@@ -57,9 +57,6 @@ using goruntime::detail::Segment;
 
 extern "C" {
 void __splitstack_getcontext(void* context[10]);
-}
-
-extern "C" {
 void* __real___generic_morestack(size_t* frame_size, void* old_stack, size_t param_size);
 void* __real___generic_releasestack(size_t* available);
 size_t __real___generic_findstack(void* stack);
@@ -171,14 +168,13 @@ bool OnSegment(const Segment* s, const void* sp) {
 
 }  // namespace
 
-void InitGoroutineStackContext(StackContext* ctx, char* lo, char* hi) {
+void InitGoroutineStackContext(StackContext* ctx, char* lo) {
   // No segments yet, and the limit where libgcc would put it for a first
   // stack of (size - headroom) split-usable bytes (FirstStackIntoLibgcc).
   ctx->segments = nullptr;
   ctx->current = nullptr;
   ctx->limit = reinterpret_cast<uintptr_t>(lo + kStackHeadroom + kMorestackBackoff);
   ctx->goroutine = true;
-  (void)hi;
 }
 
 void InitThreadStackState() {
@@ -288,7 +284,7 @@ size_t __wrap___generic_findstack(void* stack) {
 #else  // fixed stacks
 
 namespace goruntime::detail {
-void InitGoroutineStackContext(StackContext*, char*, char*) {}
+void InitGoroutineStackContext(StackContext*, char*) {}
 void CheckSplitStackAbi() {}
 void InitThreadStackState() {}
 void ReleaseGrownStack() {}

@@ -111,10 +111,10 @@ namespace goruntime::detail {
 #endif
 }
 
-// Prepares ctx for a goroutine stack [lo, hi) (a guarded stack from the pool)
-// that has never run: no segments yet, and a limit that leaves
-// kStackHeadroom bytes above lo for code compiled without split stacks.
-void InitGoroutineStackContext(StackContext* ctx, char* lo, char* hi);
+// Prepares ctx for a goroutine whose first stack (a guarded stack from the
+// pool) starts at lo and has never run: no segments yet, and a limit that
+// leaves kStackHeadroom bytes above lo for code built without split stacks.
+void InitGoroutineStackContext(StackContext* ctx, char* lo);
 
 // Checks, once, that the thread-locals above are where libgcc's own
 // __splitstack_getcontext finds them; a fatal error if not.
