@@ -233,6 +233,16 @@ const void* CurrentSegmentGuardForSignal(const void* addr, const void** lo, cons
   return base;
 }
 
+bool CurrentSegmentBoundsForSignal(uintptr_t sp, uintptr_t* lo, uintptr_t* hi) {
+  const Segment* cur = CurrentSegment();
+  if (cur == nullptr) return false;
+  const auto base = reinterpret_cast<uintptr_t>(cur + 1);  // the stack starts above the header
+  if (sp < base || sp > base + cur->size) return false;
+  *lo = base;
+  *hi = base + cur->size;
+  return true;
+}
+
 }  // namespace goruntime::detail
 
 using goruntime::detail::CurrentSegment;
@@ -293,6 +303,7 @@ size_t StackInUse() {
   return s != nullptr ? s->size() : 0;
 }
 const void* CurrentSegmentGuardForSignal(const void*, const void**, const void**) { return nullptr; }
+bool CurrentSegmentBoundsForSignal(uintptr_t, uintptr_t*, uintptr_t*) { return false; }
 }  // namespace goruntime::detail
 
 #endif

@@ -133,4 +133,11 @@ void ReleaseGrownStack();
 // segment up to the current one.
 size_t StackInUse();
 
+// For the preemption signal handler: whether sp lies on the calling thread's
+// current segment (the split stack the running goroutine grew onto, never
+// its first stack); if so, sets [*lo, *hi) to that segment's usable stack,
+// above libgcc's header at its base. Async-signal-safe. Always false with
+// fixed stacks.
+bool CurrentSegmentBoundsForSignal(uintptr_t sp, uintptr_t* lo, uintptr_t* hi);
+
 }  // namespace goruntime::detail

@@ -76,7 +76,11 @@
 // thread's own stack, never freed. A goroutine that keeps calling, in a loop,
 // a function whose frame does not fit where the loop runs switches segments
 // on every call (a "hot split": about 110 ns a call, measured under load,
-// against 3-17 ns for a frame that fits); Go's copying avoids this.
+// against 3-17 ns for a frame that fits); Go's copying avoids this. Code
+// built with neither GOROUTINE_COPTS nor GOROUTINE_NOSPLIT_COPTS (system
+// libraries) does not probe its frames: one larger than the headroom plus
+// the guard page that writes its lowest bytes first could skip the guard
+// (invariant 2 covers only code built with those options).
 //
 // Fixed stacks. Sanitizers and libFuzzer do not support split stacks; those
 // builds (--define=gort_stacks=fixed, set by --config=tsan/asan/fuzz) keep

@@ -2,8 +2,10 @@
 // first stack, up to the SetMaxStack limit, on split stacks; large frames
 // never jump over a guard page. Builds with fixed stacks (sanitizers) check
 // what they promise instead: an overflow is always Go's report.
+#include <atomic>
 #include <fstream>
 
+#include "runtime/preempt/preempt.h"
 #include "runtime/stack/stack.h"
 #include "runtime/tests/program_test_util.h"
 
@@ -203,6 +205,46 @@ TEST(StackGrowth, ManyGoroutinesParkWhileGrown) {
   EXPECT_EQ(r.out, "2000\n");
 }
 
+// Recurses `frames` frames of 1 KiB, sets *started to 1 if it is then still
+// on its first stack, 2 if on a segment, and spins with no call until *stop.
+[[gnu::noinline]] int64_t SpinDeep(int64_t frames, std::atomic<int>* started, const std::atomic<bool>* stop) {
+  char pad[1024];
+  pad[0] = static_cast<char>(frames);
+  asm volatile("" : : "r"(pad) : "memory");
+  if (frames <= 1) {
+    started->store(detail::StackInUse() > detail::StackReservation() ? 2 : 1);
+    while (!stop->load(std::memory_order_relaxed)) {
+    }
+    return pad[0];
+  }
+  const int64_t r = SpinDeep(frames - 1, started, stop);
+  asm volatile("" : : "r"(pad) : "memory");
+  return r + pad[0];
+}
+
+TEST(StackGrowth, TightLoopOnASegmentIsPreempted) {
+  REQUIRE_GROWABLE_STACKS();
+  if (!AsyncPreemptEnabled()) GTEST_SKIP() << "asynchronous preemption is off in this build";
+  // At GOMAXPROCS=1 main runs again only if the spinner, 4 MiB deep in its
+  // segments, is preempted there: the signal handler must take the bounds
+  // of the segment it runs on, not of its first stack (preempt/signal.cc).
+  auto r = RunProgram([] {
+    std::atomic<int> started{0};
+    std::atomic<bool> stop{false};
+    auto done = Chan<int64_t>::Make();
+    Go([&, done] { done.Send(SpinDeep(4096, &started, &stop)); });
+    while (started == 0) Gosched();  // returns once the spinner is preempted
+    const bool deep = started == 2;
+    const uint64_t before = detail::Stats().injected.load();
+    Sleep(std::chrono::milliseconds(30));  // wakes only by preempting it again
+    stop = true;
+    done.Recv();
+    Emit(deep && detail::Stats().injected.load() > before ? "preempted on a segment" : "not preempted");
+  }, {"GOMAXPROCS=1"});
+  EXPECT_CLEAN_EXIT(r);
+  EXPECT_EQ(r.out, "preempted on a segment\n");
+}
+
 // Code built without split stacks never checks its frames: past the 16 KiB
 // every limit leaves below it, it reaches the guard page under the first
 // stack or the segment it runs on, and the SIGSEGV handler reports it.
@@ -260,8 +302,7 @@ TEST(StackGuard, NonSplitCodeOutgrowingASegmentIsReported) {
 // A goroutine whose frame holds canaries sits on the stack just below the
 // one that recurses with large frames (the pool hands out neighbouring
 // stacks in order), so a frame that jumps the guard lands on them.
-template <size_t Bytes>
-void LargeFramesLeaveNeighbourIntact(int64_t frames) {
+void LargeFramesLeaveNeighbourIntact(int64_t (*recurse)(int64_t), int64_t frames) {
   constexpr size_t kCanaries = 4096;
   auto ready = Chan<uintptr_t>::Make();
   auto check = Chan<int>::Make();
@@ -273,7 +314,7 @@ void LargeFramesLeaveNeighbourIntact(int64_t frames) {
     char probe;
     grower_sp.Send(reinterpret_cast<uintptr_t>(&probe));
     go_grow.Recv();
-    Emit("frames " + std::to_string(Plain<Bytes>(frames)));
+    Emit("frames " + std::to_string(recurse(frames)));
     go_grow.Send(1);
   });
   const uintptr_t grower = grower_sp.Recv();
@@ -300,7 +341,7 @@ void LargeFramesLeaveNeighbourIntact(int64_t frames) {
 
 template <size_t Bytes>
 void ExpectLargeFramesSafe(int64_t frames) {
-  auto r = RunProgram([frames] { LargeFramesLeaveNeighbourIntact<Bytes>(frames); });
+  auto r = RunProgram([frames] { LargeFramesLeaveNeighbourIntact(&Plain<Bytes>, frames); });
   if (detail::StacksGrow()) {
     // Each frame is checked before it is touched and gets a segment of its own.
     EXPECT_CLEAN_EXIT(r);
@@ -319,6 +360,43 @@ TEST(StackClash, FourFramesOf8KiB) { ExpectLargeFramesSafe<8 << 10>(40); }
 TEST(StackClash, FourFramesOf64KiB) { ExpectLargeFramesSafe<64 << 10>(5); }
 TEST(StackClash, FourFramesOf100KiB) { ExpectLargeFramesSafe<100 << 10>(4); }
 TEST(StackClash, FourFramesOf1MiB) { ExpectLargeFramesSafe<1 << 20>(4); }
+
+// Code built without split stacks has only the 16 KiB headroom below the
+// limit, then the guard page: with -fstack-clash-protection (in both
+// GOROUTINE_COPTS and GOROUTINE_NOSPLIT_COPTS, runtime/defs.bzl) each page of
+// a large frame is touched in order, so the first frame that does not fit
+// hits the guard, and nothing below it is ever written.
+template <size_t Bytes>
+[[gnu::no_split_stack, gnu::noinline]] int64_t NonSplitPlain(int64_t frames) {
+  char pad[Bytes];
+  pad[0] = static_cast<char>(frames);
+  pad[Bytes - 1] = static_cast<char>(frames + 1);
+  asm volatile("" : : "r"(pad) : "memory");
+  if (frames <= 1) return pad[0] + pad[Bytes - 1];
+  const int64_t r = NonSplitPlain<Bytes>(frames - 1);
+  asm volatile("" : : "r"(pad) : "memory");
+  return r + pad[0] + pad[Bytes - 1];
+}
+
+template <size_t Bytes>
+void ExpectNonSplitLargeFramesReported(int64_t frames) {
+  auto r = RunProgram([frames] {
+    Defer([] { Emit("deferred call ran"); });
+    LargeFramesLeaveNeighbourIntact(&NonSplitPlain<Bytes>, frames);
+  });
+  EXPECT_EQ(r.signal, 0) << r.err;
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  EXPECT_EQ(r.out, "neighbour below\n");
+  EXPECT_THAT(r.err, ContainsRegex("^runtime: goroutine stack exceeds [0-9]+-byte limit\n"
+                                   "runtime: sp=0x[0-9a-f]+ stack=\\[0x[0-9a-f]+, 0x[0-9a-f]+\\]\n"
+                                   "fatal error: stack overflow\n"));
+}
+
+// Enough frames to pass the headroom, the first stack and its guard several
+// times over (the canary check never runs: the guard ends the program first).
+TEST(StackClash, NonSplitFramesOf8KiBHitTheGuard) { ExpectNonSplitLargeFramesReported<8 << 10>(64); }
+TEST(StackClash, NonSplitFramesOf64KiBHitTheGuard) { ExpectNonSplitLargeFramesReported<64 << 10>(8); }
+TEST(StackClash, NonSplitFrameOf1MiBHitsTheGuard) { ExpectNonSplitLargeFramesReported<1 << 20>(2); }
 
 // Frames of `Bytes` until the limit: Go's report naming the limit, exit 2,
 // no deferred call, never a SIGSEGV death.
