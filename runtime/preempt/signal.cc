@@ -117,9 +117,10 @@ uintptr_t InjectedFrameBytes() {
 enum class Verdict { kInject, kNotWanted, kNoGoroutine, kLocked, kBadStack, kBadPC };
 
 // Decides whether the thread may be preempted at the interrupted instant
-// described by uc. Async-signal-safe: reads only the thread's own M, its G,
-// atomics and the read-only code layout.
-Verdict AsyncSafePoint(const ucontext_t* uc) {
+// described by uc, where the thread's split-stack limit was `limit`.
+// Async-signal-safe: reads only the thread's own M, its G, atomics and the
+// read-only code layout.
+Verdict AsyncSafePoint(const ucontext_t* uc, uintptr_t limit) {
   M* m = CurrentM();
   if (m == nullptr || Deterministic()) return Verdict::kNoGoroutine;
   G* g = m->curg;
@@ -142,8 +143,11 @@ Verdict AsyncSafePoint(const ucontext_t* uc) {
   auto lo = reinterpret_cast<uintptr_t>(stack.lo);
   auto hi = reinterpret_cast<uintptr_t>(stack.hi);
   // A goroutine that grew its stack runs on a segment (split stacks): the
-  // injected frame goes there, above the segment's header.
-  if ((sp < lo || sp > hi) && !CurrentSegmentBoundsForSignal(sp, &lo, &hi)) return Verdict::kBadStack;
+  // injected frame goes there, above the segment's header. Only while the
+  // thread's split-stack state is the running G's (a nonzero limit): halfway
+  // through a direct switch the segment libgcc calls current, which the SP
+  // may still be on, is the leaving G's (split_stack.h, invariant 2).
+  if ((sp < lo || sp > hi) && !CurrentSegmentBoundsForSignal(sp, limit, &lo, &hi)) return Verdict::kBadStack;
   if (sp < lo + InjectedFrameBytes()) return Verdict::kBadStack;
   if (!PreemptiblePC(static_cast<uintptr_t>(uc->uc_mcontext.gregs[REG_RIP]))) return Verdict::kBadPC;
   return Verdict::kInject;
@@ -188,7 +192,7 @@ void OnPreemptSignal(int sig, siginfo_t* info, void* uctx) {
   if (CurrentM() != nullptr) {
     PreemptStats& s = Stats();
     Count(s.signals);
-    switch (AsyncSafePoint(uc)) {
+    switch (AsyncSafePoint(uc, saved_limit)) {
       case Verdict::kInject:
         InjectCall(uc);
         Count(s.injected);

@@ -233,7 +233,8 @@ const void* CurrentSegmentGuardForSignal(const void* addr, const void** lo, cons
   return base;
 }
 
-bool CurrentSegmentBoundsForSignal(uintptr_t sp, uintptr_t* lo, uintptr_t* hi) {
+bool CurrentSegmentBoundsForSignal(uintptr_t sp, uintptr_t limit, uintptr_t* lo, uintptr_t* hi) {
+  if (limit == 0) return false;  // mid-switch: the segment may be the leaving context's
   const Segment* cur = CurrentSegment();
   if (cur == nullptr) return false;
   const auto base = reinterpret_cast<uintptr_t>(cur + 1);  // the stack starts above the header
@@ -303,7 +304,7 @@ size_t StackInUse() {
   return s != nullptr ? s->size() : 0;
 }
 const void* CurrentSegmentGuardForSignal(const void*, const void**, const void**) { return nullptr; }
-bool CurrentSegmentBoundsForSignal(uintptr_t, uintptr_t*, uintptr_t*) { return false; }
+bool CurrentSegmentBoundsForSignal(uintptr_t, uintptr_t, uintptr_t*, uintptr_t*) { return false; }
 }  // namespace goruntime::detail
 
 #endif

@@ -136,8 +136,12 @@ size_t StackInUse();
 // For the preemption signal handler: whether sp lies on the calling thread's
 // current segment (the split stack the running goroutine grew onto, never
 // its first stack); if so, sets [*lo, *hi) to that segment's usable stack,
-// above libgcc's header at its base. Async-signal-safe. Always false with
-// fixed stacks.
-bool CurrentSegmentBoundsForSignal(uintptr_t sp, uintptr_t* lo, uintptr_t* hi);
+// above libgcc's header at its base. `limit` is the split-stack limit the
+// interrupted code ran with: 0 means the thread-locals may belong to another
+// context (halfway through a switch, between SaveStackContext and
+// RestoreStackContext, which may be a direct G->G switch where m->curg is
+// already the next G; or inside __morestack), so the answer is false.
+// Async-signal-safe. Always false with fixed stacks.
+bool CurrentSegmentBoundsForSignal(uintptr_t sp, uintptr_t limit, uintptr_t* lo, uintptr_t* hi);
 
 }  // namespace goruntime::detail
