@@ -23,7 +23,8 @@
 //     counted from that segment's base; an SP anywhere else (halfway through
 //     __morestack's switch between segments) is declined;
 //  5. the interrupted PC is in preemptible code (text.cc): the program's own,
-//     neither the runtime's nor a library's nor a sanitizer's.
+//     neither the runtime's nor a library's nor a sanitizer's, nor libgcc's
+//     split-stack support (__morestack and its callees).
 // An unsafe instant is left alone; sysmon signals again at a later tick.
 #include <signal.h>
 #include <sys/syscall.h>
