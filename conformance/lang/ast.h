@@ -190,7 +190,8 @@ struct Scenario {
 // The capability names a scenario or clause may require.
 inline const std::vector<std::string>& KnownCapabilities() {
   static const std::vector<std::string> caps = {"preemptive", "os-threads", "stack-limit",
-                                                "syscalls", "fairness", "introspection"};
+                                                "syscalls", "fairness", "introspection",
+                                                "growable-stacks"};
   return caps;
 }
 

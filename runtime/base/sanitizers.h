@@ -1,4 +1,5 @@
-// Fiber-switch annotations for ThreadSanitizer and AddressSanitizer.
+// Fiber-switch annotations for ThreadSanitizer and AddressSanitizer, and the
+// split-stack state every switch must carry (runtime/stack/split_stack.h).
 //
 // Boost.Context's fcontext switches stacks in assembly that neither sanitizer
 // can see, so every switch in the runtime (g0 -> G, G -> g0 and the direct
@@ -19,6 +20,8 @@
 
 #include <cstddef>
 
+#include "runtime/stack/split_stack.h"
+
 #if defined(GORT_TSAN)
 #include <sanitizer/tsan_interface.h>
 #endif
@@ -35,19 +38,22 @@ struct FiberSan {
   void* asan_fake_stack = nullptr;  // ASan fake-stack save slot
   const void* stack_bottom = nullptr;  // lowest address of the context's stack
   size_t stack_size = 0;
+  [[no_unique_address]] StackContext split;  // libgcc's segment state while the context is switched out
 
   // Creates the TSan fiber for a new goroutine stack [bottom, bottom+size).
   void InitFiber(const void* bottom, size_t size) {
     stack_bottom = bottom;
     stack_size = size;
+    InitGoroutineStackContext(&split, static_cast<char*>(const_cast<void*>(bottom)));
 #if defined(GORT_TSAN)
     tsan_fiber = __tsan_create_fiber(0);
 #endif
   }
 
-  // Adopts the calling thread's own context (an M's g0). Only ASan needs
-  // the thread's stack bounds (for switches back to it); finding them reads
-  // /proc/self/maps on the main thread, which a short-lived process (a
+  // Adopts the calling thread's own context (an M's g0). g0 runs with the
+  // split-stack check off: the scheduler never recurses deeply. Only ASan
+  // needs the thread's stack bounds (for switches back to it); finding them
+  // reads /proc/self/maps on the main thread, which a short-lived process (a
   // fuzzer's child) should not pay for when nothing uses them.
   void AdoptThread() {
 #if defined(GORT_ASAN)
@@ -61,6 +67,7 @@ struct FiberSan {
     stack_bottom = addr;
     stack_size = size;
 #endif
+    InitThreadStackState();
 #if defined(GORT_TSAN)
     tsan_fiber = __tsan_get_current_fiber();
 #endif
@@ -78,11 +85,12 @@ inline void BeforeSwitch(FiberSan* from, FiberSan* to) {
 #if defined(GORT_TSAN)
   __tsan_switch_to_fiber(to->tsan_fiber, 0);
 #endif
+  SaveStackContext(&from->split);
 }
 
 // Call first thing after a switch lands in `self`.
 inline void AfterSwitch(FiberSan* self) {
-  (void)self;
+  RestoreStackContext(&self->split);
 #if defined(GORT_ASAN)
   __sanitizer_finish_switch_fiber(self->asan_fake_stack, nullptr, nullptr);
 #endif

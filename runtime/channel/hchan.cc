@@ -93,7 +93,7 @@ void RecvFromSender(HChan* c, Sudog* sender, void* dst, bool dst_is_object) {
 
 void ChanSend(HChan* c, void* elem) {
   PreemptCheck();
-  if (c == nullptr) ParkForever();
+  if (c == nullptr) ParkForever(WaitReason::kChanSendNilChan);
   c->lock.lock();
   if (c->closed) {
     c->lock.unlock();
@@ -114,13 +114,13 @@ void ChanSend(HChan* c, void* elem) {
   me.g = CurrentG();
   me.elem = elem;
   c->sendq.Enqueue(&me);
-  Park(c->lock);
+  Park(c->lock, WaitReason::kChanSend);
   if (!me.success) Panic(Value::RuntimeError("send on closed channel"));
 }
 
 bool ChanRecv(HChan* c, void* dst) {
   PreemptCheck();
-  if (c == nullptr) ParkForever();
+  if (c == nullptr) ParkForever(WaitReason::kChanReceiveNilChan);
   c->lock.lock();
   if (Sudog* s = c->sendq.Dequeue()) {
     RecvFromSender(c, s, dst, /*dst_is_object=*/false);
@@ -141,7 +141,7 @@ bool ChanRecv(HChan* c, void* dst) {
   me.g = CurrentG();
   me.elem = dst;
   c->recvq.Enqueue(&me);
-  Park(c->lock);
+  Park(c->lock, WaitReason::kChanReceive);
   return me.success;
 }
 

@@ -110,7 +110,7 @@ int SelectGo(std::vector<SelCase*>& cases, bool has_default) NO_THREAD_SAFETY_AN
   }
   if (order.empty()) {
     if (has_default) return -1;
-    ParkForever();
+    ParkForever(cases.empty() ? WaitReason::kSelectNoCases : WaitReason::kSelect);
   }
   for (size_t i = order.size(); i > 1; i--) std::swap(order[i - 1], order[RandN(static_cast<uint32_t>(i))]);
 
@@ -149,7 +149,7 @@ int SelectGo(std::vector<SelCase*>& cases, bool has_default) NO_THREAD_SAFETY_AN
       k.c->recvq.Enqueue(&s);
     }
   }
-  BeginPark();
+  BeginPark(WaitReason::kSelect);
   locks.UnlockAll();
   FinishPark();
 

@@ -39,7 +39,7 @@ void MainGoroutine(const std::function<void()>& main) {
   // time (Go yields up to 1000 times), then, if it is printing, never exit
   // first.
   for (int i = 0; i < 1000 && RunningPanicDefers() > 0; i++) Gosched();
-  if (Panicking() > 0) ParkForever();
+  if (Panicking() > 0) ParkForever(WaitReason::kPanicWait);
   ExitProcess(0);
 }
 
@@ -52,6 +52,7 @@ void Run(std::function<void()> main) {
   using namespace detail;
   SetMaxStackValue(sizeof(void*) == 8 ? 1'000'000'000 : 250'000'000);
   InstallOverflowHandler();
+  CheckSplitStackAbi();
   SchedInit();
   StartSysmon();
   StartTimers();

@@ -18,9 +18,13 @@
 //     oslocks.cc);
 //  4. the interrupted SP lies on the goroutine's own stack with room below it
 //     for the red zone and the injected frame (not on g0's stack, not on a
-//     signal stack);
+//     signal stack). With split stacks that is its first stack or the
+//     segment it currently runs on (runtime/stack/split_stack.h), with room
+//     counted from that segment's base; an SP anywhere else (halfway through
+//     __morestack's switch between segments) is declined;
 //  5. the interrupted PC is in preemptible code (text.cc): the program's own,
-//     neither the runtime's nor a library's nor a sanitizer's.
+//     neither the runtime's nor a library's nor a sanitizer's, nor libgcc's
+//     split-stack support (__morestack and its callees).
 // An unsafe instant is left alone; sysmon signals again at a later tick.
 #include <signal.h>
 #include <sys/syscall.h>
@@ -39,6 +43,7 @@
 #include "runtime/scheduler/current.h"
 #include "runtime/scheduler/deterministic.h"
 #include "runtime/scheduler/scheduler.h"
+#include "runtime/stack/split_stack.h"
 
 extern "C" {
 __thread uint32_t goruntime_nopreempt_depth __attribute__((tls_model("initial-exec"))) = 0;
@@ -113,9 +118,10 @@ uintptr_t InjectedFrameBytes() {
 enum class Verdict { kInject, kNotWanted, kNoGoroutine, kLocked, kBadStack, kBadPC };
 
 // Decides whether the thread may be preempted at the interrupted instant
-// described by uc. Async-signal-safe: reads only the thread's own M, its G,
-// atomics and the read-only code layout.
-Verdict AsyncSafePoint(const ucontext_t* uc) {
+// described by uc, where the thread's split-stack limit was `limit`.
+// Async-signal-safe: reads only the thread's own M, its G, atomics and the
+// read-only code layout.
+Verdict AsyncSafePoint(const ucontext_t* uc, uintptr_t limit) {
   M* m = CurrentM();
   if (m == nullptr || Deterministic()) return Verdict::kNoGoroutine;
   G* g = m->curg;
@@ -135,9 +141,15 @@ Verdict AsyncSafePoint(const ucontext_t* uc) {
   if (NoPreemptDepth() != 0 || g->os_locks != 0) return Verdict::kLocked;
   const uintptr_t sp = static_cast<uintptr_t>(uc->uc_mcontext.gregs[REG_RSP]);
   const Stack& stack = g->fiber->stack;
-  const auto lo = reinterpret_cast<uintptr_t>(stack.lo);
-  const auto hi = reinterpret_cast<uintptr_t>(stack.hi);
-  if (sp > hi || sp < lo + InjectedFrameBytes()) return Verdict::kBadStack;
+  auto lo = reinterpret_cast<uintptr_t>(stack.lo);
+  auto hi = reinterpret_cast<uintptr_t>(stack.hi);
+  // A goroutine that grew its stack runs on a segment (split stacks): the
+  // injected frame goes there, above the segment's header. Only while the
+  // thread's split-stack state is the running G's (a nonzero limit): halfway
+  // through a direct switch the segment libgcc calls current, which the SP
+  // may still be on, is the leaving G's (split_stack.h, invariant 2).
+  if ((sp < lo || sp > hi) && !CurrentSegmentBoundsForSignal(sp, limit, &lo, &hi)) return Verdict::kBadStack;
+  if (sp < lo + InjectedFrameBytes()) return Verdict::kBadStack;
   if (!PreemptiblePC(static_cast<uintptr_t>(uc->uc_mcontext.gregs[REG_RIP]))) return Verdict::kBadPC;
   return Verdict::kInject;
 }
@@ -172,11 +184,16 @@ void ChainPrevious(int sig, siginfo_t* info, void* uctx) {
 
 void OnPreemptSignal(int sig, siginfo_t* info, void* uctx) {
   const int saved_errno = errno;
+  // On the signal stack no split-stack prologue may compare against the
+  // goroutine's limit (a handler chained below may be split-stack code):
+  // runtime/stack/stack.h, invariant 4.
+  const uintptr_t saved_limit = StackLimit();
+  SetStackLimit(0);
   auto* uc = static_cast<ucontext_t*>(uctx);
   if (CurrentM() != nullptr) {
     PreemptStats& s = Stats();
     Count(s.signals);
-    switch (AsyncSafePoint(uc)) {
+    switch (AsyncSafePoint(uc, saved_limit)) {
       case Verdict::kInject:
         InjectCall(uc);
         Count(s.injected);
@@ -191,6 +208,7 @@ void OnPreemptSignal(int sig, siginfo_t* info, void* uctx) {
   // SIGURG also reports out-of-band socket data: a handler the program had
   // installed before Run still sees every signal (as with Go's os/signal).
   ChainPrevious(sig, info, uctx);
+  SetStackLimit(saved_limit);
   errno = saved_errno;
 }
 

@@ -14,6 +14,21 @@
 //    with sanitizer code on both sides. The program's own code comes from
 //    other object files and forms one long run apart. Its allocator takes
 //    locks of its own.
+//  - libgcc's split-stack support, which the linker copies into the
+//    executable from libgcc.a whenever the program has split-stack code
+//    (morestack.S and generic-morestack.c): __morestack and
+//    __morestack_non_split, which switch a goroutine between segments, and the
+//    functions they call to allocate, find and release segments and to block
+//    signals meanwhile (__generic_morestack*, __generic_releasestack,
+//    __generic_findstack, __morestack_*, __splitstack_*,
+//    __stack_split_initialize). Halfway through __morestack the stack pointer
+//    is on a segment libgcc has not recorded yet and the thread's split-stack
+//    limit may belong to neither segment; its callees hold libgcc's
+//    per-thread segment list in an inconsistent state. They are excluded by
+//    their symbols, each range reaching to the next symbol when that one is
+//    libgcc's too (one range per object file, padding included). The
+//    runtime's wrappers around three of them (stack/split_stack.cc) are the
+//    runtime's own code, excluded above.
 // The rest of the executable's code is not preemptible either: .plt holds
 // the stubs through which the runtime, too, calls libraries (a preemption
 // at jump_fcontext@plt, reached from SwitchToG0 halfway through a switch,
@@ -43,6 +58,12 @@
 //
 // Statically linked third-party code (a static allocator, say) counts as the
 // program's: link such libraries dynamically, or set GODEBUG=asyncpreemptoff=1.
+//
+// The symbols come from the executable's symbol table. Without it (a stripped
+// executable), when the executable holds the sanitizer runtime or libgcc's
+// split-stack support, their code cannot be told from the program's: then
+// nothing is preemptible. Likewise if __morestack is linked in but its
+// address is not among the ranges found.
 #include <elf.h>
 #include <fcntl.h>
 #include <link.h>
@@ -58,6 +79,10 @@
 
 extern "C" char __start_goruntime_text[];
 extern "C" char __stop_goruntime_text[];
+// libgcc's split-stack entry points: weak, so that a program without
+// split-stack code does not link them in (then their address is null).
+extern "C" void __morestack() __attribute__((weak));
+extern "C" void __splitstack_getcontext(void* context[10]) __attribute__((weak));
 
 #if defined(__has_feature)
 #if __has_feature(address_sanitizer) || __has_feature(thread_sanitizer) || \
@@ -83,6 +108,7 @@ struct Layout {
   Range text{0, 0};     // the main executable's .text, where it is loaded
   Range runtime{0, 0};  // goruntime_text (in the executable or a shared object)
   std::vector<Range> sanitizer;  // sorted, disjoint
+  std::vector<Range> split_stack;  // libgcc's split-stack support; sorted, disjoint
 };
 
 Layout& TheLayout() {
@@ -169,23 +195,36 @@ bool IsSanitizerFunction(const char* name) {
   return strncmp(name, "_Znw", 4) == 0 || strncmp(name, "_Zna", 4) == 0 ||
          strncmp(name, "_Zdl", 4) == 0 || strncmp(name, "_Zda", 4) == 0;
 }
+#endif
+
+// A function of libgcc's split-stack support (morestack.S,
+// generic-morestack.c), by its name's prefix. Every global and hidden
+// function those files define carries one of these; the .cold parts GCC
+// split off keep the name with a suffix.
+bool IsSplitStackFunction(const char* name) {
+  static const char* const kPrefixes[] = {"__morestack", "__generic_morestack", "__generic_releasestack",
+                                          "__generic_findstack", "__splitstack_", "__stack_split_initialize"};
+  for (const char* prefix : kPrefixes)
+    if (strncmp(name, prefix, strlen(prefix)) == 0) return true;
+  return false;
+}
 
 struct Symbol {
   uintptr_t lo, hi;
-  bool sanitizer;
+  bool marked;  // of the code being looked for
 };
 
-// The code ranges of the sanitizer runtime among the executable's function
-// symbols: its named functions, and runs of at most kMaxBridge others
-// between two of them (see the top of this file).
-std::vector<Range> SanitizerRanges(std::vector<Symbol> syms) {
-  constexpr size_t kMaxBridge = 8;
+// The code ranges of the marked symbols among the executable's function
+// symbols: each marked function, extended over runs of at most max_bridge
+// unmarked symbols between two marked ones (and over the padding between
+// them).
+std::vector<Range> MarkedRanges(std::vector<Symbol> syms, size_t max_bridge) {
   std::sort(syms.begin(), syms.end(), [](const Symbol& a, const Symbol& b) { return a.lo < b.lo; });
   std::vector<Range> out;
-  size_t last = SIZE_MAX;  // index of the previous sanitizer symbol
+  size_t last = SIZE_MAX;  // index of the previous marked symbol
   for (size_t i = 0; i < syms.size(); i++) {
-    if (!syms[i].sanitizer) continue;
-    const bool bridge = last != SIZE_MAX && i - last - 1 <= kMaxBridge;
+    if (!syms[i].marked) continue;
+    const bool bridge = last != SIZE_MAX && i - last - 1 <= max_bridge;
     if (bridge && !out.empty()) {
       out.back().hi = std::max(out.back().hi, syms[i].hi);
     } else {
@@ -196,11 +235,12 @@ std::vector<Range> SanitizerRanges(std::vector<Symbol> syms) {
   return out;
 }
 
-// The sanitizer runtime's code in the executable, from its symbol table.
+// The executable's function symbols, as loaded, each marked by is_marked.
 // False when there is no symbol table (a stripped executable).
-bool ReadSanitizerRanges(const ExecutableFile& exe, uintptr_t bias, std::vector<Range>* out) {
+bool ReadFunctions(const ExecutableFile& exe, uintptr_t bias, bool (*is_marked)(const char*),
+                   std::vector<Symbol>* out) {
   bool found = false;
-  std::vector<Symbol> functions;
+  out->clear();
   for (int i = 0; i < exe.sections(); i++) {
     const Elf64_Shdr& symtab = exe.section(i);
     if (symtab.sh_type != SHT_SYMTAB || symtab.sh_link >= static_cast<uint32_t>(exe.sections())) continue;
@@ -214,13 +254,16 @@ bool ReadSanitizerRanges(const ExecutableFile& exe, uintptr_t bias, std::vector<
       if (ELF64_ST_TYPE(s.st_info) != STT_FUNC && ELF64_ST_TYPE(s.st_info) != STT_GNU_IFUNC) continue;
       if (s.st_shndx == SHN_UNDEF || s.st_name >= strtab.sh_size) continue;
       const uintptr_t lo = bias + s.st_value;
-      functions.push_back(Symbol{lo, lo + (s.st_size > 0 ? s.st_size : 1), IsSanitizerFunction(names + s.st_name)});
+      out->push_back(Symbol{lo, lo + (s.st_size > 0 ? s.st_size : 1), is_marked(names + s.st_name)});
     }
   }
-  *out = SanitizerRanges(std::move(functions));
   return found;
 }
-#endif  // GORT_SANITIZER_RUNTIME_IN_EXE
+
+bool InRanges(const std::vector<Range>& ranges, uintptr_t pc) {
+  auto it = std::upper_bound(ranges.begin(), ranges.end(), pc, [](uintptr_t v, const Range& r) { return v < r.lo; });
+  return it != ranges.begin() && pc < std::prev(it)->hi;
+}
 
 }  // namespace
 
@@ -233,11 +276,26 @@ void InitCodeLayout() {
   layout.text = FindText(exe, bias);
   layout.runtime = Range{reinterpret_cast<uintptr_t>(__start_goruntime_text),
                          reinterpret_cast<uintptr_t>(__stop_goruntime_text)};
+  std::vector<Symbol> functions;
 #if defined(GORT_SANITIZER_RUNTIME_IN_EXE)
   // Without the symbol table the sanitizer's code cannot be told from the
   // program's: then nothing is preemptible.
-  if (!ReadSanitizerRanges(exe, bias, &layout.sanitizer)) layout.text = Range{0, 0};
+  if (ReadFunctions(exe, bias, IsSanitizerFunction, &functions)) {
+    layout.sanitizer = MarkedRanges(functions, /*max_bridge=*/8);
+  } else {
+    layout.text = Range{0, 0};
+  }
 #endif
+  // libgcc's split-stack support: whole object files, so only neighbours
+  // are joined. Required to be found whenever it is linked in.
+  const bool split_stack_linked = __morestack != nullptr || __splitstack_getcontext != nullptr;
+  if (ReadFunctions(exe, bias, IsSplitStackFunction, &functions)) {
+    layout.split_stack = MarkedRanges(std::move(functions), /*max_bridge=*/0);
+  } else if (split_stack_linked) {
+    layout.text = Range{0, 0};
+  }
+  if (__morestack != nullptr && !InRanges(layout.split_stack, reinterpret_cast<uintptr_t>(__morestack)))
+    layout.text = Range{0, 0};
   layout.ready = true;
 }
 
@@ -246,10 +304,7 @@ bool PreemptiblePC(uintptr_t pc) {
   if (!layout.ready) return false;
   if (pc < layout.text.lo || pc >= layout.text.hi) return false;
   if (pc >= layout.runtime.lo && pc < layout.runtime.hi) return false;
-  const auto& san = layout.sanitizer;
-  auto it = std::upper_bound(san.begin(), san.end(), pc, [](uintptr_t v, const Range& r) { return v < r.lo; });
-  if (it != san.begin() && pc < std::prev(it)->hi) return false;
-  return true;
+  return !InRanges(layout.sanitizer, pc) && !InRanges(layout.split_stack, pc);
 }
 
 }  // namespace goruntime::detail

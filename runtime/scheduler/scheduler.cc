@@ -182,6 +182,7 @@
 #include <vector>
 
 #include "runtime/lifecycle/fatal.h"
+#include "runtime/lifecycle/traceback.h"
 #include "runtime/panic/frames.h"
 #include "runtime/runtime.h"
 #include "runtime/scheduler/current.h"
@@ -283,6 +284,7 @@ void GFPut(G* g) EXCLUDES(gflock) {
     g->frames.Reset();
     RunGoroutineBody(g->fn);
     g->fn = nullptr;  // destroy captures on the G's own stack
+    TrimStackAtExit();  // grown stack segments go back to the pool
     SwitchAway(SwitchReason::kExit);
   }
 }
@@ -766,9 +768,11 @@ int64_t CurrentGoIDForSignal() {
   return (m && m->curg) ? m->curg->goid : 0;
 }
 
+bool IsParked(G* g) { return ParkStateOf(g).load(std::memory_order_acquire) == kParked; }
+
 G* NewG(std::function<void()> fn) {
   G* g = GFGet();
-  if (g == nullptr) g = new G;
+  if (g == nullptr) g = AllocG();  // joins allgs, for tracebacks
   g->stack_size = StackSizeForNewG();
   g->os_locks = 0;  // a reused G forgets locks its previous life never released
   g->fn = std::move(fn);
@@ -816,23 +820,24 @@ void SwitchAway(SwitchReason reason) {
   SwitchContext(m, &g->fiber->ctx, &next->fiber->ctx, step, g);
 }
 
-void BeginPark() {
+void BeginPark(WaitReason why) {
   G* g = CurrentG();
+  g->waitreason = why;
   ParkStateOf(g).store(kParking, std::memory_order_release);
 }
 
 void FinishPark() { SwitchAway(SwitchReason::kPark); }
 
-void Park(Mutex& mu) {
-  BeginPark();
+void Park(Mutex& mu, WaitReason why) {
+  BeginPark(why);
   mu.unlock();
   FinishPark();
 }
 
-void ParkForever() {
+void ParkForever(WaitReason why) {
   Mutex mu;
   mu.lock();
-  Park(mu);
+  Park(mu, why);
   FatalThrow("parked-forever goroutine was readied");
 }
 
@@ -953,7 +958,7 @@ void CheckDead() {
   if (sched.runq.size > 0) return;
   if (sched.ngoroutines.load() == 0) Fatal("no goroutines (main called runtime.Goexit) - deadlock!");
   if (PendingTimers() > 0) return;
-  Fatal("all goroutines are asleep - deadlock!");
+  FatalWithGoroutines("all goroutines are asleep - deadlock!");
 }
 
 int DefaultGOMAXPROCS() {

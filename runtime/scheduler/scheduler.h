@@ -58,15 +58,18 @@ void RunqPutAndWake(G* g, bool next);
 // Parks the calling goroutine (status waiting). `mu`, which the caller holds
 // and under which it published the G for a waker, is released first. The G
 // sleeps until Ready(g); a Ready that races with the park is not lost.
-void Park(Mutex& mu) RELEASE(mu);
+void Park(Mutex& mu, WaitReason why = WaitReason::kZero) RELEASE(mu);
 
 // Park in two halves, for callers that hold several locks (select): call
 // BeginPark with the locks held, release them, then FinishPark.
-void BeginPark();
+void BeginPark(WaitReason why = WaitReason::kZero);
 void FinishPark();
 
 // Parks the calling goroutine for good (select {} / nil channel).
-[[noreturn]] void ParkForever();
+[[noreturn]] void ParkForever(WaitReason why);
+
+// For tracebacks: whether g is parked (waiting), as opposed to runnable or running.
+bool IsParked(G* g);
 
 // Makes a parked G runnable. From a goroutine it goes to the caller's P
 // (runnext); from any other thread to the global queue.

@@ -17,6 +17,7 @@
 #include "runtime/base/sanitizers.h"
 #include "runtime/panic/frames.h"
 #include "runtime/scheduler/runq.h"
+#include "runtime/scheduler/wait_reason.h"
 #include "runtime/stack/stack.h"
 
 namespace goruntime::detail {
@@ -75,6 +76,7 @@ struct G {
   Frames frames;  // defers, panics and frames (panic/frames.h)
 
   std::atomic<uint32_t> park_state{0};  // Park/Ready handshake (scheduler.cc)
+  WaitReason waitreason = WaitReason::kZero;  // why it last parked (tracebacks)
 
   G* schedlink = nullptr;  // run queue / free list link
 

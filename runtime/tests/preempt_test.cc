@@ -25,6 +25,7 @@
 
 #include "runtime/base/mutex.h"
 #include "runtime/preempt/preempt.h"
+#include "runtime/stack/split_stack.h"
 #include "runtime/tests/program_test_util.h"
 
 extern "C" char __start_goruntime_text[];
@@ -373,6 +374,60 @@ TEST(AsyncPreempt, PreemptibleCodeIsTheProgramsOwn) {
     checked++;
   });
   EXPECT_GE(checked, 2) << "no .plt/.init/.fini found";
+}
+
+// Calls fn(name, lo, hi) for every function symbol of this executable, at
+// its loaded address (read from /proc/self/exe's symbol table).
+void ForEachFunction(const std::function<void(const char*, uintptr_t, uintptr_t)>& fn) {
+  std::ifstream f("/proc/self/exe", std::ios::binary);
+  std::string file((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  ASSERT_GE(file.size(), sizeof(Elf64_Ehdr));
+  const auto* eh = reinterpret_cast<const Elf64_Ehdr*>(file.data());
+  const auto* sh = reinterpret_cast<const Elf64_Shdr*>(file.data() + eh->e_shoff);
+  uintptr_t bias = 0;
+  dl_iterate_phdr([](dl_phdr_info* info, size_t, void* data) {
+    *static_cast<uintptr_t*>(data) = info->dlpi_addr;
+    return 1;
+  }, &bias);
+  for (int i = 0; i < eh->e_shnum; i++) {
+    if (sh[i].sh_type != SHT_SYMTAB) continue;
+    const auto* syms = reinterpret_cast<const Elf64_Sym*>(file.data() + sh[i].sh_offset);
+    const char* names = file.data() + sh[sh[i].sh_link].sh_offset;
+    for (size_t k = 0; k < sh[i].sh_size / sizeof(Elf64_Sym); k++)
+      if (ELF64_ST_TYPE(syms[k].st_info) == STT_FUNC && syms[k].st_shndx != SHN_UNDEF && syms[k].st_size > 0)
+        fn(names + syms[k].st_name, bias + syms[k].st_value, bias + syms[k].st_value + syms[k].st_size);
+  }
+}
+
+// libgcc's split-stack support, linked into this executable from libgcc.a
+// (morestack.o, generic-morestack.o), runs while a goroutine switches
+// between stack segments: no address in it is preemptible (text.cc).
+TEST(AsyncPreempt, NotInsideLibgccSplitStackSupport) {
+  detail::InitCodeLayout();
+  ASSERT_TRUE(detail::PreemptiblePC(reinterpret_cast<uintptr_t>(&ProgramFunction)));
+  std::set<std::string> seen;
+  ForEachFunction([&](const char* name, uintptr_t lo, uintptr_t hi) {
+    const std::string n = name;
+    const bool libgcc = n.rfind("__morestack", 0) == 0 || n.rfind("__generic_morestack", 0) == 0 ||
+                        n == "__generic_releasestack" || n == "__generic_findstack" ||
+                        n.rfind("__splitstack_", 0) == 0 || n == "__stack_split_initialize";
+    if (!libgcc) return;
+    seen.insert(n);
+    for (uintptr_t a = lo; a < hi; a++) {
+      if (detail::PreemptiblePC(a)) {
+        ADD_FAILURE() << name << "+" << (a - lo) << " is preemptible";
+        return;
+      }
+    }
+  });
+  if (!detail::kSplitStacks) return;  // fixed stacks: libgcc's support is not linked
+  // The functions __morestack runs while it switches: the switch itself,
+  // the segment allocation behind the runtime's --wrap wrappers, the signal
+  // blocking around it, and the context calls.
+  for (const char* name : {"__morestack", "__morestack_non_split", "__generic_morestack", "__generic_releasestack",
+                           "__generic_findstack", "__morestack_block_signals", "__morestack_unblock_signals",
+                           "__morestack_allocate_stack_space", "__splitstack_getcontext"})
+    EXPECT_EQ(seen.count(name), 1u) << name << " not found in this split-stack executable";
 }
 
 TEST(AsyncPreempt, OnInEveryBuildButThreadSanitizers) {

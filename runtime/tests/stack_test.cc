@@ -1,4 +1,6 @@
 // Stack limit and overflow (spec-facts §6).
+#include <regex>
+
 #include "runtime/stack/stack.h"
 #include "runtime/tests/program_test_util.h"
 
@@ -15,6 +17,37 @@ void Recurse(int n) {
   asm volatile("" : : "r"(pad) : "memory");  // the frame escapes: it cannot shrink
   if (n > 0) Call([n] { Recurse(n - 1); });
   asm volatile("" : : "r"(pad) : "memory");
+}
+
+// Plain C++ recursion (no Call frames), 1 KiB of locals per frame.
+[[gnu::noinline]] int64_t PlainRecurse(int64_t n) {
+  char pad[1024];
+  pad[0] = static_cast<char>(n);
+  asm volatile("" : : "r"(pad) : "memory");
+  if (n <= 0) return 0;
+  const int64_t r = PlainRecurse(n - 1);
+  asm volatile("" : : "r"(pad) : "memory");
+  return r + pad[0];
+}
+
+// Checks Go's overflow report in `err`: the limit it names, and that sp lies
+// inside the stack range it prints (as Go's newstack prints them).
+void ExpectOverflowReport(const ChildResult& r, const std::string& limit, bool sp_inside) {
+  EXPECT_EQ(r.signal, 0) << r.err;
+  EXPECT_EQ(r.exit_code, 2) << r.err;
+  std::smatch m;
+  const std::regex report(
+      "^runtime: goroutine stack exceeds ([0-9]+)-byte limit\n"
+      "runtime: sp=0x([0-9a-f]+) stack=\\[0x([0-9a-f]+), 0x([0-9a-f]+)\\]\n"
+      "fatal error: stack overflow\n");
+  ASSERT_TRUE(std::regex_search(r.err, m, report)) << r.err;
+  EXPECT_EQ(m[1], limit);
+  if (!sp_inside) return;
+  const uint64_t sp = std::stoull(m[2], nullptr, 16);
+  const uint64_t lo = std::stoull(m[3], nullptr, 16);
+  const uint64_t hi = std::stoull(m[4], nullptr, 16);
+  EXPECT_LE(lo, sp) << r.err;
+  EXPECT_LT(sp, hi) << r.err;
 }
 
 TEST(SetMaxStack, ReturnsPreviousDefault64Bit) {
@@ -53,6 +86,77 @@ TEST(StackOverflow, SetMaxStackLimitIsExactInReport) {
   EXPECT_THAT(r.err, HasSubstr("fatal error: stack overflow\n"));
 }
 
+TEST(StackOverflow, SmallLimitBoundsPlainRecursionInMain) {
+  // Issue 10: main's large reservation let plain recursion run on to 64 MiB.
+  // Go stops a 4 MiB recursion at a 1 MiB limit, runs no deferred call, and
+  // prints sp inside the range it prints.
+  auto r = RunProgram([] {
+    debug::SetMaxStack(1 << 20);
+    Defer([] { Emit("deferred call ran"); });
+    Emit(std::to_string(PlainRecurse(4096)));
+  });
+  EXPECT_EQ(r.out, "");
+  // Fixed stacks: the fault happens at the guard page SetMaxStack placed, so
+  // sp is wherever the faulting frame left it.
+  ExpectOverflowReport(r, "1048576", /*sp_inside=*/detail::StacksGrow());
+}
+
+TEST(StackOverflow, SmallLimitBoundsPlainRecursionInGoroutine) {
+  auto r = RunProgram([] {
+    debug::SetMaxStack(1 << 20);
+    auto done = Chan<int>::Make();
+    Go([done] {
+      Defer([] { Emit("deferred call ran"); });
+      PlainRecurse(4096);
+      done.Send(1);
+    });
+    done.Recv();
+  });
+  EXPECT_EQ(r.out, "");
+  ExpectOverflowReport(r, "1048576", /*sp_inside=*/detail::StacksGrow());
+}
+
+TEST(StackOverflow, ReportNamesTheLimitSet) {
+  // Not a power of two: the report names the limit as set, not a stack size.
+  auto r = RunProgram([] {
+    debug::SetMaxStack(3'000'000);
+    PlainRecurse(1 << 20);
+  });
+  ExpectOverflowReport(r, "3000000", /*sp_inside=*/detail::StacksGrow());
+}
+
+TEST(StackOverflow, LimitRaisedAgainLetsMainRecurseFurther) {
+  // SetMaxStack(1 MiB) then SetMaxStack(8 MiB): a 4 MiB recursion is legal.
+  auto r = RunProgram([] {
+    debug::SetMaxStack(1 << 20);
+    debug::SetMaxStack(8 << 20);
+    PlainRecurse(4096);
+    Emit("ok");
+  });
+  EXPECT_CLEAN_EXIT(r);
+  EXPECT_EQ(r.out, "ok\n");
+}
+
+TEST(StackOverflow, OverflowInGoroutineOfDeepCallFramesNamesLimit) {
+  // Through Call frames, in a goroutine started before the limit was set.
+  auto r = RunProgram([] {
+    auto start = Chan<int>::Make();
+    auto done = Chan<int>::Make();
+    Go([start, done] {
+      start.Recv();
+      Recurse(1 << 20);
+      done.Send(1);
+    });
+    debug::SetMaxStack(2 << 20);
+    start.Send(1);
+    done.Recv();
+  });
+  EXPECT_EQ(r.out, "");
+  // Fixed stacks: this goroutine's reservation (256 KiB) was fixed before the
+  // limit was set; its guard page bounds it first.
+  ExpectOverflowReport(r, detail::StacksGrow() ? "2097152" : "262144", /*sp_inside=*/detail::StacksGrow());
+}
+
 TEST(StackOverflow, RecoverDoesNotHelp) {
   auto r = RunProgram([] {
     debug::SetMaxStack(64 << 10);
@@ -66,7 +170,7 @@ TEST(StackOverflow, RecoverDoesNotHelp) {
 
 TEST(StackOverflow, DeepButLegalRecursionWorks) {
   auto r = RunProgram([] {
-    Recurse(100);  // ~100 KiB, under the 256 KiB reservation
+    Recurse(100);  // ~100 KiB: past a split first stack, under a fixed reservation
     Emit("ok");
   });
   EXPECT_CLEAN_EXIT(r);

@@ -43,7 +43,7 @@ class TimerQueue {
     heap_.push(Timer{when, seq_++, g});
     pending_.fetch_add(1);
     if (earliest) cv_.notify_one();
-    Park(mu_);
+    Park(mu_, WaitReason::kSleep);
   }
 
   int64_t pending() const { return pending_.load(); }

@@ -81,8 +81,10 @@ std::string Build(const std::string& source, const gotoolchain::Toolchain& tc) {
 // (INTERPRETING.md, "Capabilities"). Both do every family themselves.
 void PrintCapabilities(const gotoolchain::Toolchain& tc) {
   std::printf("goconform-protocol 2\n");
-  std::vector<const char*> caps = {"os-threads", "stack-limit", "syscalls"};
-  if (tc.compiler == "gc") caps = {"preemptive", "os-threads", "stack-limit", "syscalls", "fairness"};
+  // growable-stacks: gc copies stacks, libgo runs goroutines on split stacks.
+  std::vector<const char*> caps = {"os-threads", "stack-limit", "syscalls", "growable-stacks"};
+  if (tc.compiler == "gc")
+    caps = {"preemptive", "os-threads", "stack-limit", "syscalls", "fairness", "growable-stacks"};
   for (const char* c : caps) std::printf("capability %s\n", c);
   for (const char* f : {"defer", "panic", "goexit", "channels", "select", "deadlock", "numgoroutine", "timers"})
     std::printf("family %s native\n", f);

@@ -5,6 +5,7 @@
 #include "runtime/chan.h"
 #include "runtime/introspect/introspect.h"
 #include "runtime/runtime.h"
+#include "runtime/stack/stack.h"
 
 namespace conform {
 namespace {
@@ -47,13 +48,14 @@ PanicValue FromValue(const goruntime::Value& v) {
 Capabilities ReferenceAdapter::capabilities() const {
   Capabilities c;
   c.Add("os-threads");   // Ms are OS threads; LockOSThread wires G to M
-  c.Add("stack-limit");  // guard-page stacks and Go's overflow report
+  c.Add("stack-limit");  // the limit is checked where a stack grows; Go's overflow report
   c.Add("syscalls");     // Syscall hands the P off
   c.Add("fairness");     // Gosched requeues at the tail of the P's FIFO run queue
   c.Add("introspection");  // runtime/introspect reports scheduler facts
   // sysmon signals a long-running G's thread and the handler preempts it
   // (off under TSan, in deterministic mode and with GODEBUG=asyncpreemptoff=1).
   if (goruntime::AsyncPreemptEnabled()) c.Add("preemptive");
+  if (goruntime::detail::StacksGrow()) c.Add("growable-stacks");  // split stacks; fixed under sanitizers
   return c;
 }
 
