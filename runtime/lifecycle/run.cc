@@ -56,8 +56,7 @@ void Run(std::function<void()> main) {
   SchedInit();
   StartSysmon();
   StartTimers();
-  G* main_g = NewG([main = std::move(main)] { MainGoroutine(main); });
-  main_g->stack_size = StackSizeForMain();
+  G* main_g = NewG([main = std::move(main)] { MainGoroutine(main); }, StackSizeForMain());
   M0ScheduleLoop(main_g);
 }
 

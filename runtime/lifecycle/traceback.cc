@@ -59,8 +59,7 @@ std::string GoroutineHeaders() {
   std::string out;
   for (size_t i = 0; i < n; i++) {
     G* g = Slot(i);
-    // A dead G (on the free list) has neither a body to run nor a stack.
-    if (g->fiber == nullptr && !g->fn) continue;
+    if (g->dead) continue;  // on a free list
     AppendHeader(out, g);
   }
   return out;

@@ -111,6 +111,7 @@ std::vector<P*> ProcResize(M* m, int32_t n) REQUIRES(sched.lock) {
     P* p = sched.allp[i].load();
     bool inherit;
     while (G* g = p->runq.Get(&inherit)) GlobRunqPut(g);
+    PurgeFreeLists(p);  // its dead Gs and fibers serve the remaining Ps
     p->status.store(PStatus::kDead);
   }
   sched.gomaxprocs.store(n);

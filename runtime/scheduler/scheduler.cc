@@ -165,10 +165,13 @@
 //    (nanosleep), as in Go. GODEBUG=asyncpreemptoff=1 turns asynchronous
 //    preemption off, as in Go.
 //
-// Memory. Gs and Fibers are never freed. A dead G goes on a free list for
-// the next go statement (Go's gfput/gfget), and its Fiber, stack and all, on
-// a pool per stack size. A G that has not run yet holds no Fiber, so a burst
-// of go statements costs no stacks until the goroutines actually run.
+// Memory. Gs and Fibers are never freed. A dead G goes on its P's free list
+// for the P's next go statement, and its Fiber (stack and all) on the P's
+// fiber list, as Go keeps dead Gs and their stacks on p.gFree: spawn and
+// exit take no global lock. A P's list that reaches its bound spills half to
+// a global one (a pool per stack size for Fibers); an empty one refills a
+// batch from it. A G that has not run yet holds no Fiber, so a burst of go
+// statements costs no stacks until the goroutines actually run.
 #include "runtime/scheduler/scheduler.h"
 
 #include <pthread.h>
@@ -254,24 +257,93 @@ bool DirectAllowed(M* m) {
   return p->schedtick % 61 != 0 || sched.runqsize.load(std::memory_order_relaxed) == 0;
 }
 
-// --- G free list and fiber pool ------------------------------------------------
+// --- G free lists and fiber pools ---------------------------------------------------
+
+// A P's free list (of Gs, of Fibers) spills kLocalFreeMax / 2 entries to the
+// global one when it reaches kLocalFreeMax, and takes up to kFreeBatch when
+// empty (Go's gfput/gfget use 64 and 32).
+constexpr int32_t kLocalFreeMax = 64;
+constexpr int32_t kFreeBatch = 32;
 
 Mutex gflock;
-std::vector<G*> gfree GUARDED_BY(gflock);
+std::vector<G*> gfree GUARDED_BY(gflock);  // global free list
 std::map<size_t, std::vector<Fiber*>> fiberpool GUARDED_BY(gflock);
 
-G* GFGet() EXCLUDES(gflock) {
-  MutexLock l(gflock);
-  if (gfree.empty()) return nullptr;
-  G* g = gfree.back();
-  gfree.pop_back();
+void LocalGFreePush(P* p, G* g) {
+  g->schedlink = p->gfree;
+  p->gfree = g;
+  p->gfree_count++;
+}
+
+G* LocalGFreePop(P* p) {
+  G* g = p->gfree;
+  if (g == nullptr) return nullptr;
+  p->gfree = g->schedlink;
+  g->schedlink = nullptr;
+  p->gfree_count--;
   return g;
 }
 
-void GFPut(G* g) EXCLUDES(gflock) {
+// Moves n Gs (all: n < 0) from p's free list to the global one.
+void SpillGFree(P* p, int32_t n) REQUIRES(gflock) {
+  while (n-- != 0 && p->gfree != nullptr) gfree.push_back(LocalGFreePop(p));
+}
+
+// A dead G for a new goroutine, or null. p: the caller's P, or null.
+G* GFGet(P* p) EXCLUDES(gflock) {
+  if (p == nullptr || p->gfree == nullptr) {
+    MutexLock l(gflock);
+    if (p == nullptr) {
+      if (gfree.empty()) return nullptr;
+      G* g = gfree.back();
+      gfree.pop_back();
+      return g;
+    }
+    for (int32_t i = 0; i < kFreeBatch && !gfree.empty(); i++) {
+      LocalGFreePush(p, gfree.back());
+      gfree.pop_back();
+    }
+  }
+  return LocalGFreePop(p);
+}
+
+// A dead G goes on p's free list (null: the global one).
+void GFPut(P* p, G* g) EXCLUDES(gflock) {
   g->died = true;
-  MutexLock l(gflock);
-  gfree.push_back(g);
+  g->dead = true;
+  if (p == nullptr) {
+    MutexLock l(gflock);
+    gfree.push_back(g);
+    return;
+  }
+  LocalGFreePush(p, g);
+  if (p->gfree_count >= kLocalFreeMax) {
+    MutexLock l(gflock);
+    SpillGFree(p, kLocalFreeMax / 2);
+  }
+}
+
+void LocalFiberPush(P* p, Fiber* f) {
+  f->next = p->fiberfree;
+  p->fiberfree = f;
+  p->fiberfree_count++;
+}
+
+Fiber* LocalFiberPop(P* p) {
+  Fiber* f = p->fiberfree;
+  if (f == nullptr) return nullptr;
+  p->fiberfree = f->next;
+  f->next = nullptr;
+  p->fiberfree_count--;
+  return f;
+}
+
+// Moves n fibers (all: n < 0) from p's list to the pool.
+void SpillFibers(P* p, int32_t n) REQUIRES(gflock) {
+  while (n-- != 0 && p->fiberfree != nullptr) {
+    Fiber* f = LocalFiberPop(p);
+    fiberpool[f->stack.size()].push_back(f);
+  }
 }
 
 // The entry of every fiber, where the first switch to it lands: runs the
@@ -289,11 +361,22 @@ void GFPut(G* g) EXCLUDES(gflock) {
   }
 }
 
-Fiber* FiberGet(size_t stack_size) EXCLUDES(gflock) {
+// A fiber with stack_size usable bytes of stack, from p's list (p may be
+// null), the pool, or new. A P's list holds one size: a request for another
+// (SetMaxStack changed it, fixed stacks) first moves the list to the pool.
+Fiber* FiberGet(P* p, size_t stack_size) EXCLUDES(gflock) {
+  if (p != nullptr && p->fiberfree != nullptr && p->fiberfree->stack.size() == stack_size) return LocalFiberPop(p);
   {
     MutexLock l(gflock);
+    if (p != nullptr) SpillFibers(p, -1);
     auto& pool = fiberpool[stack_size];
-    if (!pool.empty()) {
+    if (p != nullptr) {
+      for (int32_t i = 0; i < kFreeBatch && !pool.empty(); i++) {
+        LocalFiberPush(p, pool.back());
+        pool.pop_back();
+      }
+      if (Fiber* f = LocalFiberPop(p)) return f;
+    } else if (!pool.empty()) {
       Fiber* f = pool.back();
       pool.pop_back();
       return f;
@@ -306,8 +389,16 @@ Fiber* FiberGet(size_t stack_size) EXCLUDES(gflock) {
   return f;
 }
 
-void FiberPut(Fiber* f) EXCLUDES(gflock) {
+// A dead G's fiber goes on p's list (null: the pool).
+void FiberPut(P* p, Fiber* f) EXCLUDES(gflock) {
   f->g = nullptr;
+  if (p != nullptr && (p->fiberfree == nullptr || p->fiberfree->stack.size() == f->stack.size())) {
+    LocalFiberPush(p, f);
+    if (p->fiberfree_count < kLocalFreeMax) return;
+    MutexLock l(gflock);
+    SpillFibers(p, kLocalFreeMax / 2);
+    return;
+  }
   MutexLock l(gflock);
   fiberpool[f->stack.size()].push_back(f);
 }
@@ -611,7 +702,7 @@ inline void CountSchedule(P* p, bool inherit_time) {
 // that G's (the overflow handler reads m->curg).
 inline void PrepareToRun(M* m, G* g, bool inherit_time) {
   if (g->fiber == nullptr) {
-    g->fiber = FiberGet(g->stack_size);
+    g->fiber = FiberGet(m->p, g->stack_size);
     g->fiber->g = g;
   }
   m->curg = g;
@@ -646,19 +737,19 @@ void StepFinishPark(M* m, G* g) {
   RunqPut(m->p, g, /*next=*/true);
 }
 
-// Exit: the G and its fiber go back to their free lists. Returns whether
-// the G was locked (its M must exit with it; g0 only).
-bool StepFreeG(G* g) {
+// Exit: the G and its fiber go on the P's free lists. Returns
+// whether the G was locked (its M must exit with it; g0 only).
+bool StepFreeG(M* m, G* g) {
   const bool locked = g->lockedm != nullptr;
   g->lockedm = nullptr;
   g->locked_ext = g->locked_int = 0;
   sched.ngoroutines.fetch_sub(1);
-  FiberPut(g->fiber);
+  FiberPut(m->p, g->fiber);
   g->fiber = nullptr;
-  GFPut(g);
+  GFPut(m->p, g);
   return locked;
 }
-void StepExit(M*, G* g) { StepFreeG(g); }
+void StepExit(M* m, G* g) { StepFreeG(m, g); }
 
 // g0's half of a switch: the G's context is saved; finish what it asked for.
 void HandleSwitch(M* m, G* g) {
@@ -686,7 +777,7 @@ void HandleSwitch(M* m, G* g) {
       StepFinishPark(m, g);
       return;
     case SwitchReason::kExit: {
-      if (StepFreeG(g)) {
+      if (StepFreeG(m, g)) {
         m->lockedg = nullptr;
         ExitLockedM(m);
       }
@@ -770,10 +861,18 @@ int64_t CurrentGoIDForSignal() {
 
 bool IsParked(G* g) { return ParkStateOf(g).load(std::memory_order_acquire) == kParked; }
 
-G* NewG(std::function<void()> fn) {
-  G* g = GFGet();
+void PurgeFreeLists(P* p) {
+  MutexLock l(gflock);
+  SpillGFree(p, -1);
+  SpillFibers(p, -1);
+}
+
+G* NewG(std::function<void()> fn, size_t stack_size) {
+  M* m = CurrentM();
+  G* g = GFGet(m != nullptr ? m->p : nullptr);
   if (g == nullptr) g = AllocG();  // joins allgs, for tracebacks
-  g->stack_size = StackSizeForNewG();
+  g->dead = false;
+  g->stack_size = stack_size != 0 ? stack_size : StackSizeForNewG();
   g->os_locks = 0;  // a reused G forgets locks its previous life never released
   g->fn = std::move(fn);
   g->goid = sched.goidgen.fetch_add(1) + 1;

@@ -47,8 +47,9 @@ extern Sched sched;
 
 // --- G lifecycle ---------------------------------------------------------------
 
-// Creates (or reuses) a G that will run fn, status runnable, not yet queued.
-G* NewG(std::function<void()> fn);
+// Creates (or reuses) a G that will run fn on a stack of stack_size usable
+// bytes (0: StackSizeForNewG()), status runnable, not yet queued.
+G* NewG(std::function<void()> fn, size_t stack_size = 0);
 
 // Puts g on the current P's run queue (runnext if next) and wakes an idle P.
 void RunqPutAndWake(G* g, bool next);
@@ -97,6 +98,9 @@ void WakeP();
 // Hands off a P that its M gave up (syscall, locked M): to an M if there is
 // work, else to the idle list. Go's handoffp.
 void HandoffP(P* p);
+
+// Moves a P's dead Gs and free fibers to the global lists (the P is going away).
+void PurgeFreeLists(P* p);
 
 // Global run queue put, under sched.lock.
 void GlobRunqPut(G* g) REQUIRES(sched.lock);

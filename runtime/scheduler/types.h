@@ -59,6 +59,7 @@ struct Fiber {
   Context ctx;
   Stack stack;
   G* g = nullptr;  // the G bound to it
+  Fiber* next = nullptr;  // free list link
 };
 
 
@@ -82,6 +83,7 @@ struct G {
 
   std::atomic<uint8_t> last_queue{0};  // kQueued*: where it was last queued (runtime/introspect)
   bool died = false;  // it was on the free list: a dead goroutine's descriptor (runtime/introspect)
+  bool dead = false;  // on a free list now (between its exit and its next spawn)
 };
 
 struct P {
@@ -95,6 +97,12 @@ struct P {
   std::atomic<bool> preempt{false};  // sysmon asks the G running here to yield
   std::atomic<int64_t> owner_tid{0};  // tid of the M that last acquired it: where the preemption signal goes
   P* link = nullptr;  // idle list link (guarded by sched.lock)
+  // Dead Gs and free fibers for this P's next spawns (owner only;
+  // scheduler.cc, "G free lists and fiber pools").
+  G* gfree = nullptr;
+  int32_t gfree_count = 0;
+  Fiber* fiberfree = nullptr;  // all of one stack size
+  int32_t fiberfree_count = 0;
 };
 
 struct M {
