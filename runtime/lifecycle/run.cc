@@ -1,6 +1,6 @@
 // The program lifecycle: Go's runtime.main, in the seed's order.
 //   1. set the max stack size;
-//   2. start sysmon (and the timer thread);
+//   2. start sysmon (the timer thread starts with the first sleep);
 //   3. lock the main goroutine to m0 and run the init functions there;
 //   4. unlock (unless an init function locked it for good) and run main;
 //   5. if another goroutine is panicking, wait for it to finish dying;
@@ -18,7 +18,6 @@ namespace goruntime {
 namespace detail {
 
 void StartSysmon();
-void StartTimers();
 void LockOSThreadInternal();
 void UnlockOSThreadInternal();
 
@@ -55,7 +54,6 @@ void Run(std::function<void()> main) {
   CheckSplitStackAbi();
   SchedInit();
   StartSysmon();
-  StartTimers();
   G* main_g = NewG([main = std::move(main)] { MainGoroutine(main); }, StackSizeForMain());
   M0ScheduleLoop(main_g);
 }

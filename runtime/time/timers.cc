@@ -1,6 +1,6 @@
 // Sleep and timers.
 //
-// One timer thread keeps a min-heap of sleeping goroutines and readies each
+// One timer thread, started by the first sleep, keeps a min-heap of sleeping goroutines and readies each
 // when its deadline passes (through the global run queue, as any wakeup from
 // outside a P). Go keeps timers per P and runs them from the scheduler; the
 // observable behaviour (a sleeper is parked, not spinning, and wakes no
@@ -38,6 +38,7 @@ class TimerQueue {
   // Publishes g as sleeping until `when`, then parks it.
   void SleepUntil(int64_t when) EXCLUDES(mu_) {
     G* g = CurrentG();
+    std::call_once(started_, [this] { std::thread([this] { Loop(); }).detach(); });
     mu_.lock();
     const bool earliest = heap_.empty() || when < heap_.top().when;
     heap_.push(Timer{when, seq_++, g});
@@ -47,10 +48,6 @@ class TimerQueue {
   }
 
   int64_t pending() const { return pending_.load(); }
-
-  void Start() {
-    std::thread([this] { Loop(); }).detach();
-  }
 
  private:
   // The analysis cannot follow a lock held through std::unique_lock.
@@ -87,6 +84,9 @@ class TimerQueue {
   std::priority_queue<Timer, std::vector<Timer>, std::greater<Timer>> heap_ GUARDED_BY(mu_);
   uint64_t seq_ GUARDED_BY(mu_) = 0;
   std::atomic<int64_t> pending_{0};
+  // The thread starts with the first sleep: a program that never sleeps
+  // never pays for it (the differential fuzzer starts a program per input).
+  std::once_flag started_;
 };
 
 TimerQueue& Timers() {
@@ -96,7 +96,6 @@ TimerQueue& Timers() {
 
 }  // namespace
 
-void StartTimers() { Timers().Start(); }
 int64_t PendingTimers() { return Timers().pending(); }
 
 }  // namespace detail
