@@ -33,6 +33,7 @@
 // Flag (passed through by libFuzzer and replay_main):
 // --replay_scenarios=DIR encodes every scenario under DIR and runs it once
 // before fuzzing (the replay test uses it on conformance/scenarios).
+#include <malloc.h>
 #include <sys/wait.h>
 #include <time.h>
 
@@ -343,6 +344,10 @@ void ReplayScenarios(const std::string& dir) {
 extern "C" const char* __asan_default_options() { return "detect_stack_use_after_return=0"; }
 
 extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
+  // One malloc arena: each of a child's runtime threads (Ms, sysmon, the
+  // timer thread) would otherwise map and fault in an arena of its own, and
+  // every child (a fresh process per input) would unmap them all again.
+  mallopt(M_ARENA_MAX, 1);
   if (const char* v = std::getenv("FUZZ_DIFF_VERBOSE"); v && *v == '1') g_verbose = true;
   if (const char* t = std::getenv("FUZZ_DIFF_TIMEOUT_MS"); t && std::atoi(t) > 0) g_timeout_ms = std::atoi(t);
   if (const char* m = std::getenv("FUZZ_DIFF_MODEL_STATES"); m && std::atoll(m) > 0) g_model_states = std::atoll(m);
