@@ -182,6 +182,9 @@ std::optional<std::string> CheckOne(const lang::Scenario& sc, const Expectation&
       if (!opts.check_model) return std::nullopt;
       spec::model::Options mo;
       mo.max_states = opts.model_max_states;
+      // The scenario runs only where its required capabilities are: the
+      // model checks the facts of those, and no others (spec/model/model.h).
+      mo.capabilities = std::set<std::string>(sc.requires_caps.begin(), sc.requires_caps.end());
       auto r = spec::model::Check(sc, {out.trace, out.exit_status}, mo);
       if (r.verdict == spec::model::Verdict::kValid) return std::nullopt;
       if (r.verdict == spec::model::Verdict::kBoundExceeded)

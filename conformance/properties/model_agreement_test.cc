@@ -67,6 +67,7 @@ void CheckAgainstModel(const lang::Scenario& sc, uint64_t seed) {
   const bool ran = r.status == Status::kPass;  // no expectations: anything that ends passes
   spec::model::Options opts;
   opts.max_states = 200000;
+  opts.capabilities = caps;
   const auto verdict = ran ? spec::model::Check(sc, {r.outcome.trace, r.outcome.exit_status}, opts).verdict
                            : spec::model::Verdict::kInvalid;
   if (!ran || verdict == spec::model::Verdict::kInvalid) SaveFailure(text, seed);
@@ -76,7 +77,8 @@ void CheckAgainstModel(const lang::Scenario& sc, uint64_t seed) {
 
 TEST(ModelAgreement, RandomScenariosAreLegalUnderTheModel) {
   const auto result = rc::check("runs agree with the model", [] {
-    const lang::Scenario sc = *GenScenario();
+    static const std::set<std::string> caps = QueryCapabilities(driver);
+    const lang::Scenario sc = *GenScenario(caps);
     const uint64_t seed = *rc::gen::inRange<uint64_t>(0, 1u << 30);
     CheckAgainstModel(sc, seed);
   });

@@ -1,5 +1,6 @@
 #include "conformance/properties/scenario_gen.h"
 
+#include <set>
 #include <string>
 #include <utility>
 #include <vector>
@@ -17,6 +18,10 @@ using lang::Op;
 // receive from e, a channel never closed (a closed one would never block):
 // it drains e until nobody sends, then sleeps.
 thread_local int g_reads = 0;
+// The runtime's capabilities: overflow through frames is drawn only for a
+// runtime with an enforced stack limit (elsewhere deep recursion may hit
+// the thread's guard page, a crash no clause speaks of).
+thread_local bool g_stack_limit = false;
 
 lang::Block GenBlock(int depth, int max_len, bool in_repeat);
 
@@ -48,7 +53,8 @@ lang::Stmt GenStmt(int depth, bool in_repeat) {
       {1, Op::kClose},   {1, Op::kChan},    {1, Op::kDeferValue}, {2, Op::kNumGoroutine},
       {1, Op::kLock},    {1, Op::kUnlock},  {1, Op::kSyscall}, {1, Op::kDeferRecover},
       {1, Op::kWrite},   {2, Op::kRead},    {1, Op::kMainThread}, {1, Op::kThread},
-      {1, Op::kAlive},   {1, Op::kStopwatch}, {1, Op::kElapsed}};
+      {1, Op::kAlive},   {1, Op::kStopwatch}, {1, Op::kElapsed}, {2, Op::kGomaxprocs},
+      {1, Op::kSetMaxStack}};
   static const std::vector<std::pair<int, Op>> kBlock = {
       {3, Op::kGo}, {2, Op::kDefer}, {1, Op::kCall}, {1, Op::kRepeat}, {2, Op::kSelect},
       {1, Op::kForever}};
@@ -56,6 +62,7 @@ lang::Stmt GenStmt(int depth, bool in_repeat) {
   const bool block = depth > 0 && Uniform(0, 3) == 0;
   s.op = Weighted(block ? kBlock : kLeaf);
   if (in_repeat && s.op == Op::kRead) s.op = Op::kWrite;
+  if (s.op == Op::kSetMaxStack && !g_stack_limit) s.op = Op::kRecord;
   if (s.op == Op::kRead) ++g_reads;
   auto chan = [] { return *rc::gen::element<std::string>("c", "d"); };
   auto var = [] { return *rc::gen::element<std::string>("x", "y"); };
@@ -113,25 +120,148 @@ lang::Stmt GenStmt(int depth, bool in_repeat) {
     case Op::kSet: case Op::kAdd: s.name = var(); s.value.i = Uniform(1, 4); break;
     case Op::kValue: case Op::kDeferValue: s.name = var(); break;
     case Op::kSyscall: s.n = Uniform(0, 3); break;  // milliseconds in a blocking call
+    case Op::kGomaxprocs: s.n = Uniform(-1, 4); break;  // n < 1 queries
+    case Op::kSetMaxStack: s.n = *rc::gen::element<int64_t>(1 << 20, 2 << 20); break;
     default: break;
   }
   return s;
 }
 
+lang::Stmt Simple(Op op, std::string name = "", int64_t n = 0) {
+  lang::Stmt s;
+  s.op = op;
+  s.name = std::move(name);
+  s.n = n;
+  return s;
+}
+
+lang::Stmt WithBody(Op op, lang::Block body) {
+  lang::Stmt s = Simple(op);
+  s.body = std::move(body);
+  return s;
+}
+
+// Channel operations that panic, under a deferred recover so the program
+// goes on and the trace shows the panic's value (chan.close-closed-panics,
+// chan.close-nil-panics, chan.send-closed-panics):
+//   call; defer; recover; end; close c; send d 2; ...; end
+lang::Stmt GenGuarded() {
+  lang::Block body;
+  body.push_back(WithBody(Op::kDefer, {Simple(Op::kRecover)}));
+  const int n = Uniform(1, 4);
+  for (int k = 0; k < n; ++k) {
+    switch (Uniform(0, 5)) {
+      case 0: case 1: body.push_back(Simple(Op::kClose, *rc::gen::element<std::string>("c", "d"))); break;
+      case 2: body.push_back(Simple(Op::kClose, "n")); break;  // the nil channel
+      case 3: {
+        lang::Stmt send = Simple(Op::kSend, *rc::gen::element<std::string>("c", "d"));
+        send.value.i = Uniform(1, 4);
+        body.push_back(send);
+        break;
+      }
+      default: body.push_back(Simple(Op::kRecord, "g")); break;
+    }
+  }
+  return WithBody(Op::kCall, std::move(body));
+}
+
+// LockOSThread nesting with thread facts (lockosthread.pins-goroutine,
+// .nesting, .unlock-without-lock-noop): `locks` locks, some unlocks that
+// leave it locked, the thread recorded around a body that may block or
+// yield, then the remaining unlocks, or none (the goroutine may end locked,
+// taking its thread with it).
+void GenLocked(lang::Block& b, int depth, bool in_repeat) {
+  if (Uniform(0, 3) == 0) b.push_back(Simple(Op::kUnlock));  // without a lock: a no-op
+  const int locks = Uniform(1, 4);
+  for (int k = 0; k < locks; ++k) b.push_back(Simple(Op::kLock));
+  const int early = Uniform(0, locks);
+  for (int k = 0; k < early; ++k) b.push_back(Simple(Op::kUnlock));
+  b.push_back(Simple(Op::kThread));
+  b.push_back(Simple(Op::kGosched));
+  for (lang::Stmt& s : GenBlock(depth - 1, 2, in_repeat)) b.push_back(std::move(s));
+  b.push_back(Simple(Op::kThread));
+  if (Uniform(0, 4) > 0)
+    for (int k = early; k < locks; ++k) b.push_back(Simple(Op::kUnlock));
+}
+
+// Recursion through call frames with a pending deferred record, after a
+// small SetMaxStack (stack.overflow-no-defers, stack.setmaxstack-returns-
+// previous): 8 MiB of recursion must overflow a 1 or 2 MiB limit; 4 KiB
+// must not.
+//   setmaxstack L; call; defer; record s; end; call; recurse F B; end; end
+void GenOverflow(lang::Block& b) {
+  b.push_back(Simple(Op::kSetMaxStack, "", *rc::gen::element<int64_t>(1 << 20, 2 << 20)));
+  lang::Stmt rec = Simple(Op::kRecurse);
+  const bool deep = Uniform(0, 2) == 0;
+  rec.n = deep ? 8192 : 16;
+  rec.m = deep ? 1024 : 256;
+  b.push_back(WithBody(Op::kCall, {WithBody(Op::kDefer, {Simple(Op::kRecord, "s")}),
+                                   WithBody(Op::kCall, {rec}), Simple(Op::kRecord, "r")}));
+}
+
+// Goexit under pending defers in nested frames (goexit.runs-defers-across-
+// frames): go; defer; record o; end; call; defer-value x; call; defer ...;
+// goexit; end; end; end.
+lang::Stmt GenNestedGoexit(int depth, bool in_repeat) {
+  lang::Block inner = {WithBody(Op::kDefer, {Simple(Op::kRecord, "i")})};
+  for (lang::Stmt& s : GenBlock(depth - 1, 1, in_repeat)) inner.push_back(std::move(s));
+  inner.push_back(Simple(Op::kGoexit));
+  lang::Block mid = {Simple(Op::kDeferValue, "x"), WithBody(Op::kCall, std::move(inner)),
+                     Simple(Op::kRecord, "m")};
+  return WithBody(Op::kGo, {WithBody(Op::kDefer, {Simple(Op::kRecord, "o")}),
+                            WithBody(Op::kCall, std::move(mid)), Simple(Op::kRecord, "z")});
+}
+
 lang::Block GenBlock(int depth, int max_len, bool in_repeat) {
   lang::Block b;
   const int n = Uniform(0, max_len + 1);
-  for (int k = 0; k < n; ++k) b.push_back(GenStmt(depth, in_repeat));
+  for (int k = 0; k < n; ++k) {
+    // Now and then a composite of several statements, each a behaviour a
+    // random statement sequence rarely shows.
+    switch (depth > 0 ? Uniform(0, 24) : -1) {
+      case 0: b.push_back(GenGuarded()); break;
+      case 1: GenLocked(b, depth, in_repeat); break;
+      case 2:
+        if (g_stack_limit) GenOverflow(b);
+        else b.push_back(GenStmt(depth, in_repeat));
+        break;
+      case 3: b.push_back(GenNestedGoexit(depth, in_repeat)); break;
+      default: b.push_back(GenStmt(depth, in_repeat)); break;
+    }
+  }
+  return b;
+}
+
+// Init functions: they run first, on the main thread, and a lock taken
+// there keeps main on it (lifecycle.init-on-main-thread,
+// lockosthread.init-lock-keeps-main). Only statements that end: no
+// goroutine, channel or Goexit (which init does not promise anything of).
+lang::Block GenInit() {
+  static const std::vector<std::pair<int, Op>> kInit = {
+      {3, Op::kMainThread}, {3, Op::kThread}, {2, Op::kLock}, {1, Op::kUnlock},
+      {2, Op::kRecord},     {1, Op::kGosched}, {1, Op::kNumGoroutine}, {1, Op::kGomaxprocs}};
+  lang::Block b;
+  const int n = Uniform(1, 5);
+  for (int k = 0; k < n; ++k) {
+    lang::Stmt s = Simple(Weighted(kInit));
+    if (s.op == Op::kRecord) s.name = "init";
+    if (s.op == Op::kGomaxprocs) s.n = Uniform(-1, 4);
+    b.push_back(std::move(s));
+  }
   return b;
 }
 
 }  // namespace
 
-rc::Gen<lang::Scenario> GenScenario() {
-  return rc::gen::exec([] {
+rc::Gen<lang::Scenario> GenScenario(const std::set<std::string>& caps) {
+  const bool stack_limit = caps.count("stack-limit") > 0;
+  return rc::gen::exec([stack_limit] {
+    g_stack_limit = stack_limit;
     lang::Scenario sc;
     sc.clauses = {"model.property"};
     sc.timeout_ms = 10000;
+    const int inits = Uniform(0, 4) == 0 ? Uniform(1, 3) : 0;
+    for (int k = 0; k < inits; ++k) sc.inits.push_back(GenInit());
     // Make both channels first so that most operations can complete.
     for (const char* c : {"c", "d", "e"}) {
       lang::Stmt mk;
@@ -140,6 +270,9 @@ rc::Gen<lang::Scenario> GenScenario() {
       mk.n = Uniform(0, 4);
       sc.main.push_back(mk);
     }
+    lang::Stmt nil = Simple(Op::kChan, "n");  // a nil channel, for close's panic
+    nil.nil_chan = true;
+    sc.main.push_back(nil);
     g_reads = 0;
     lang::Block body = GenBlock(2, 14, false);
     // One byte for every read, written before anything else runs.

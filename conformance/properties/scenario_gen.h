@@ -1,19 +1,29 @@
 // RapidCheck generators of random, well-formed scenarios for the property
-// tests (and the seed of the differential fuzzer's decoder): goroutines,
-// defers, Goexit, panics with recover, channels, select, close, Gosched,
-// LockOSThread, NumGoroutine reads and short blocking syscalls. No operation
-// whose outcome depends on time (sleep, spin, poll on a deadline), so every
-// run ends or deadlocks on its own, and its trace can be judged by the model.
+// tests: goroutines, defers, Goexit through nested frames, panics with
+// recover, channels of varied capacity, select with default, close (of a
+// closed or nil channel, and send on a closed one, under a recover),
+// Gosched, LockOSThread nesting with thread facts, init functions, GOMAXPROCS
+// queries and settings, NumGoroutine reads, pipes, short blocking syscalls,
+// and (with capability stack-limit) SetMaxStack with recursion through call
+// frames past the limit. No operation whose outcome depends on time (sleep,
+// spin, poll on a deadline), so every run ends or deadlocks on its own, and
+// its trace can be judged by the model.
 #pragma once
 
 #include <rapidcheck.h>
+
+#include <set>
+#include <string>
 
 #include "conformance/lang/ast.h"
 
 namespace conform::properties {
 
-// A scenario: two channels made first, then a random body of main, then a
-// poll that gives the other goroutines a moment before main returns.
-rc::Gen<lang::Scenario> GenScenario();
+// A scenario: maybe init functions, three channels made first (and n, nil),
+// then a random body of main, then a poll that gives the other goroutines a
+// moment before main returns. `caps`: the capabilities of the runtime it is
+// for (conformance/lang/ast.h); statements whose outcome needs one it lacks
+// are not drawn.
+rc::Gen<lang::Scenario> GenScenario(const std::set<std::string>& caps);
 
 }  // namespace conform::properties

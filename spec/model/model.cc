@@ -16,9 +16,23 @@
 // invoked by the newest entry when that entry is a real, unrecovered panic.
 // When such a deferred frame returns, the panic ends and the frame that
 // deferred it returns normally, unless a Goexit it interrupted resumes.
+//
+// Facts bound by the run (model.h lists them). Some values are one unknown
+// the run fixes: the initial GOMAXPROCS and stack limit, and the thread a
+// locked goroutine runs on. Such an event is emitted with a Bind saying what
+// it reports; matched against the observed trace, the first one binds the
+// unknown (which is part of the state) and later ones must agree. A thread
+// event also carries the tokens it cannot be, taken when the statement ran:
+// threads that ended with a goroutine that exited locked, and the threads
+// other goroutines were locked to. Enumerate shows bound values as "*".
+//
+// Init functions run as frames of the main goroutine marked is_init; while
+// one is on the stack the goroutine is locked to the main thread, and a
+// LockOSThread taken there keeps it so after init returns.
 #include "spec/model/model.h"
 
 #include <algorithm>
+#include <charconv>
 #include <deque>
 #include <map>
 #include <optional>
@@ -56,6 +70,7 @@ struct Frame {
   bool is_deferred = false;
   int invoker = -1;  // panic entry that started this deferred call; -1: a normal return
   bool abandoned = false;
+  bool is_init = false;  // an init function's frame (of the main goroutine)
 };
 
 struct PanicEntry {
@@ -63,6 +78,16 @@ struct PanicEntry {
   bool goexit = false;
   bool recovered = false;
   bool aborted = false;
+};
+
+// What an event reports when its value is a fact the run binds.
+enum class Bind : uint8_t { kNone, kInitGomaxprocs, kInitMaxStack, kThread };
+
+struct Pending {
+  Event e;
+  Bind bind = Bind::kNone;
+  bool session = false;             // kThread: the goroutine is locked to its thread
+  std::vector<std::string> forbid;  // kThread: tokens it cannot be (sorted)
 };
 
 // One alternative of a channel statement, with its operands evaluated.
@@ -82,7 +107,14 @@ struct G {
   bool parked = false;
   std::vector<Frame> frames;
   std::vector<PanicEntry> panics;
-  std::deque<Event> pending;  // events to emit, one step each
+  std::deque<Pending> pending;  // events to emit, one step each
+  // Thread identity (tracked with capability os-threads only).
+  int64_t locks = 0;        // LockOSThread calls not yet undone
+  bool init_lock = false;   // main while init runs: locked to the main thread
+  bool on_main = false;     // known to run on the main thread (locked since init)
+  std::string lock_thread;  // the token of the thread it is locked to; "": not yet seen
+
+  bool InSession() const { return locks > 0 || init_lock; }
 };
 
 struct ChanObj {
@@ -98,8 +130,13 @@ struct State {
   std::map<std::string, int64_t> vars;
   std::map<std::string, std::deque<int64_t>> pipes;  // unread bytes; every pipe starts empty
   int64_t next_g = 2;
-  int64_t gomaxprocs = -1;  // -1: unknown
-  int64_t maxstack = -1;
+  int64_t gomaxprocs = -1;     // -1: still the initial value
+  int64_t init_gomaxprocs = -1;  // the initial value; -1: not yet reported
+  int64_t maxstack = 0;
+  bool maxstack_set = false;     // false: still the initial limit
+  int64_t init_maxstack = 0;
+  bool init_maxstack_known = false;
+  std::set<std::string> dead_threads;  // ended with a goroutine that exited locked
   bool main_goexited = false;
   std::optional<int> exit;    // set when the program has ended
   size_t pos = 0;             // Check: observed events matched so far
@@ -139,12 +176,17 @@ void PutG(KeyWriter& k, const G& g) {
     for (const Cursor& c : f.conts) { k.Ptr(c.block); k.Count(c.idx); k.Int(c.repeats_left); }
     k.Count(f.defers.size());
     for (const Defer& d : f.defers) { k.Ptr(d.body); k.Str(d.value_text); k.Str(d.op); }
-    k.Bool(f.is_deferred); k.Int(f.invoker); k.Bool(f.abandoned);
+    k.Bool(f.is_deferred); k.Int(f.invoker); k.Bool(f.abandoned); k.Bool(f.is_init);
   }
   k.Count(g.panics.size());
   for (const PanicEntry& p : g.panics) { k.Str(p.value); k.Bool(p.goexit); k.Bool(p.recovered); k.Bool(p.aborted); }
   k.Count(g.pending.size());
-  for (const Event& e : g.pending) { k.Str(e.op); k.Str(e.value); }
+  for (const Pending& p : g.pending) {
+    k.Str(p.e.op); k.Str(p.e.value); k.Int(static_cast<int64_t>(p.bind)); k.Bool(p.session);
+    k.Count(p.forbid.size());
+    for (const std::string& t : p.forbid) k.Str(t);
+  }
+  k.Int(g.locks); k.Bool(g.init_lock); k.Bool(g.on_main); k.Str(g.lock_thread);
 }
 
 std::string State::Key() const {
@@ -167,7 +209,11 @@ std::string State::Key() const {
     k.Count(q.size());
     for (int64_t b : q) k.Int(b);
   }
-  k.Int(next_g); k.Int(gomaxprocs); k.Int(maxstack); k.Bool(main_goexited);
+  k.Int(next_g); k.Int(gomaxprocs); k.Int(init_gomaxprocs);
+  k.Int(maxstack); k.Bool(maxstack_set); k.Int(init_maxstack); k.Bool(init_maxstack_known);
+  k.Count(dead_threads.size());
+  for (const std::string& t : dead_threads) k.Str(t);
+  k.Bool(main_goexited);
   k.Int(exit ? *exit : -1); k.Count(pos);
   k.Count(produced.size());
   for (const Event& e : produced) { k.Int(e.g); k.Str(e.op); k.Str(e.value); }
@@ -209,7 +255,24 @@ void Advance(G& g) {
   ++f.conts.back().idx;
 }
 
-void Emit(G& g, const char* op, std::string value) { g.pending.push_back(Event{g.id, op, std::move(value)}); }
+void Emit(G& g, const char* op, std::string value) { g.pending.push_back({Event{g.id, op, std::move(value)}}); }
+
+// Emits an event whose value is a fact the run binds (see the top).
+void EmitBound(G& g, const char* op, Bind bind) { g.pending.push_back({Event{g.id, op, kAny}, bind}); }
+
+// The observed value as an integer, or nullopt if it is not one.
+std::optional<int64_t> ParseInt(const std::string& v) {
+  int64_t x = 0;
+  auto [end, ec] = std::from_chars(v.data(), v.data() + v.size(), x);
+  if (ec != std::errc() || end != v.data() + v.size()) return std::nullopt;
+  return x;
+}
+
+// The lock session is over: the goroutine may run on any thread again.
+void EndSession(G& g) {
+  g.lock_thread.clear();
+  g.on_main = false;
+}
 
 void StartPanic(G& g, std::string value, bool goexit) {
   g.panics.push_back(PanicEntry{std::move(value), goexit, false, false});
@@ -241,7 +304,9 @@ int64_t LiveCount(const State& s) {
 class Explorer {
  public:
   Explorer(const Scenario& sc, const Observation* obs, const Options& opts)
-      : sc_(sc), obs_(obs), opts_(opts) {}
+      : sc_(sc), obs_(obs), opts_(opts),
+        threads_(!opts.capabilities || opts.capabilities->count("os-threads")),
+        stacks_(!opts.capabilities || opts.capabilities->count("stack-limit")) {}
 
   // Explores from the initial state; returns false if the bound was hit.
   bool Run() {
@@ -275,8 +340,11 @@ class Explorer {
     // Init functions run first, each as a frame of the main goroutine.
     for (auto it = sc_.inits.rbegin(); it != sc_.inits.rend(); ++it) {
       main.frames.emplace_back();
+      main.frames.back().is_init = true;
       PushBlock(main.frames.back(), &*it);
     }
+    // Init runs locked to the main thread (lifecycle.init-on-main-thread).
+    if (threads_ && !sc_.inits.empty()) main.init_lock = main.on_main = true;
     s.gs.push_back(std::move(main));
     if (sc_.gomaxprocs) s.gomaxprocs = *sc_.gomaxprocs;
     return s;
@@ -298,11 +366,51 @@ class Explorer {
     next->push_back(std::move(d));
   }
 
-  bool Matches(const State& s, const Event& e) const {
+  // Whether goroutine i's next event can be the next observed one.
+  bool Matches(const State& s, size_t i) const {
     if (!obs_) return true;
     if (s.pos >= obs_->trace.size()) return false;
+    const Pending& p = s.gs[i].pending.front();
+    const Event& e = p.e;
     const Event& o = obs_->trace[s.pos];
-    return o.g == e.g && o.op == e.op && (e.value == kAny || o.value == e.value);
+    if (o.g != e.g || o.op != e.op) return false;
+    switch (p.bind) {
+      case Bind::kNone: return e.value == kAny || o.value == e.value;
+      case Bind::kInitGomaxprocs: {
+        std::optional<int64_t> v = ParseInt(o.value);
+        return v && *v >= 1 && (s.init_gomaxprocs < 0 || *v == s.init_gomaxprocs);
+      }
+      case Bind::kInitMaxStack: {
+        std::optional<int64_t> v = ParseInt(o.value);
+        return v && (!s.init_maxstack_known || *v == s.init_maxstack);
+      }
+      case Bind::kThread: {
+        if (std::binary_search(p.forbid.begin(), p.forbid.end(), o.value)) return false;
+        if (!p.session) return true;
+        const G& g = s.gs[i];
+        if (!g.lock_thread.empty()) return o.value == g.lock_thread;
+        // A first report: no goroutine locked meanwhile may own that thread.
+        for (size_t j = 0; j < s.gs.size(); ++j)
+          if (j != i && !s.gs[j].dead && s.gs[j].locks > 0 && s.gs[j].lock_thread == o.value) return false;
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // Records the fact an accepted event reported.
+  static void BindFact(State& n, size_t i, const Pending& p, const std::string& value) {
+    switch (p.bind) {
+      case Bind::kNone: return;
+      case Bind::kInitGomaxprocs: n.init_gomaxprocs = *ParseInt(value); return;
+      case Bind::kInitMaxStack:
+        n.init_maxstack = *ParseInt(value);
+        n.init_maxstack_known = true;
+        return;
+      case Bind::kThread:
+        if (p.session && n.gs[i].lock_thread.empty()) n.gs[i].lock_thread = value;
+        return;
+    }
   }
 
   std::vector<State> Successors(const State& s) {
@@ -313,12 +421,17 @@ class Explorer {
       if (g.dead) continue;
       if (!g.pending.empty()) {
         // A mismatch makes this branch infeasible; it is not a deadlock.
-        if (!Matches(s, g.pending.front())) { busy_ = true; continue; }
+        if (!Matches(s, i)) { busy_ = true; continue; }
         State n = s;
-        Event e = n.gs[i].pending.front();
+        Pending p = std::move(n.gs[i].pending.front());
         n.gs[i].pending.pop_front();
-        if (obs_) ++n.pos;
-        else n.produced.push_back(e.value == kAny ? Event{e.g, e.op, "*"} : e);
+        if (obs_) {
+          BindFact(n, i, p, obs_->trace[n.pos].value);
+          ++n.pos;
+        } else {
+          const Event& e = p.e;
+          n.produced.push_back(e.value == kAny ? Event{e.g, e.op, "*"} : e);
+        }
         out.push_back(std::move(n));
         continue;
       }
@@ -351,6 +464,12 @@ class Explorer {
     }
     Frame done = std::move(g.frames.back());
     g.frames.pop_back();
+    if (done.is_init && g.init_lock && (g.frames.empty() || !g.frames.back().is_init)) {
+      // The last init function returned: the runtime's own lock ends; the
+      // user's (lockosthread.init-lock-keeps-main) keeps main on the main thread.
+      g.init_lock = false;
+      if (g.locks == 0) EndSession(g);
+    }
     if (done.is_deferred) PopDeferred(g, done);
     else if (done.abandoned && !g.frames.empty()) Abandon(g.frames.back());
     if (g.frames.empty()) EndGoroutine(n, i);
@@ -394,6 +513,8 @@ class Explorer {
   static void EndGoroutine(State& n, size_t i) {
     G& g = n.gs[i];
     g.dead = true;
+    // Its thread ends with it (lockosthread.exit-while-locked-kills-thread).
+    if (g.locks > 0 && !g.lock_thread.empty()) n.dead_threads.insert(g.lock_thread);
     if (!g.panics.empty() && !g.panics.back().goexit) { n.exit = 2; return; }  // unrecovered panic
     if (g.id == 1) {
       if (g.panics.empty()) { n.exit = 0; return; }  // main returned
@@ -429,6 +550,18 @@ class Explorer {
       case Op::kForever:
         if (st.body.empty()) { busy_ = true; return; }  // `for {}`: runs forever, never deadlocked
         break;
+      case Op::kRecurse: {
+        const Overflow o = OverflowOf(s, st);
+        if (o != Overflow::kNever) {
+          // "fatal error: stack overflow": the program ends at once, status 2,
+          // and no deferred call runs (stack.overflow-no-defers).
+          State n = s;
+          n.exit = 2;
+          out->push_back(std::move(n));
+        }
+        if (o == Overflow::kAlways) return;
+        break;
+      }
       default: break;
     }
     State n = s;
@@ -441,6 +574,25 @@ class Explorer {
       // The poll may also keep waiting; that changes nothing, so it is not a move.
       busy_ = true;
     }
+  }
+
+  enum class Overflow { kNever, kMaybe, kAlways };
+
+  // Whether `recurse frames bytes` overflows the stack limit. It must when
+  // it needs 4x a limit the scenario set (stack.limit-bounds-plain-recursion-
+  // in-main says "several times"; Go overflows somewhere in (limit/2,
+  // limit]); it must not when it needs little: 64 KiB (a frame's overhead
+  // counted as 256 bytes) and at most a quarter of a limit set.
+  Overflow OverflowOf(const State& s, const Stmt& st) const {
+    const int64_t frames = std::max<int64_t>(st.n, 0);
+    const int64_t bytes = std::max<int64_t>(st.m, 0);
+    constexpr int64_t kBig = int64_t{1} << 40;
+    const int64_t need = frames > 0 && bytes > kBig / frames ? kBig : frames * bytes;
+    const int64_t most = frames > 0 && bytes + 256 > kBig / frames ? kBig : frames * (bytes + 256);
+    if (stacks_ && s.maxstack_set && s.maxstack > 0 && need / 4 >= s.maxstack) return Overflow::kAlways;
+    const bool under_set_limit = !stacks_ || !s.maxstack_set || most <= s.maxstack / 4;
+    if (most <= 64 * 1024 && under_set_limit) return Overflow::kNever;
+    return Overflow::kMaybe;
   }
 
   static int64_t Var(const State& s, const std::string& name) {
@@ -489,16 +641,41 @@ class Explorer {
         n.chans.push_back(ChanObj{st.n, {}, false});
         n.chan_names[st.name] = static_cast<int>(n.chans.size()) - 1;
         return;
-      case Op::kThread: return Emit(g, "thread", kAny);
+      case Op::kThread: {
+        if (!threads_) return Emit(g, "thread", kAny);
+        Pending p{Event{g.id, "thread", kAny}, Bind::kThread, g.InSession()};
+        p.forbid.assign(n.dead_threads.begin(), n.dead_threads.end());
+        for (size_t j = 0; j < n.gs.size(); ++j) {
+          const G& o = n.gs[j];
+          if (j != i && !o.dead && o.locks > 0 && !o.lock_thread.empty()) p.forbid.push_back(o.lock_thread);
+        }
+        std::sort(p.forbid.begin(), p.forbid.end());
+        p.forbid.erase(std::unique(p.forbid.begin(), p.forbid.end()), p.forbid.end());
+        g.pending.push_back(std::move(p));
+        return;
+      }
+      case Op::kLock:
+        if (threads_) ++g.locks;
+        return;
+      case Op::kUnlock:
+        // Without a lock held it does nothing (lockosthread.unlock-without-lock-noop).
+        if (threads_ && g.locks > 0 && --g.locks == 0 && !g.init_lock) EndSession(g);
+        return;
       case Op::kNumGoroutine: return Emit(g, "numgoroutine", std::to_string(LiveCount(n)));
       case Op::kGomaxprocs: {
-        Emit(g, "gomaxprocs", n.gomaxprocs < 0 ? kAny : std::to_string(n.gomaxprocs));
+        // Returns the previous setting; n < 1 only queries (gomaxprocs.*).
+        if (n.gomaxprocs >= 1) Emit(g, "gomaxprocs", std::to_string(n.gomaxprocs));
+        else EmitBound(g, "gomaxprocs", Bind::kInitGomaxprocs);
         if (st.n >= 1) n.gomaxprocs = st.n;
         return;
       }
       case Op::kSetMaxStack:
-        Emit(g, "setmaxstack", n.maxstack < 0 ? kAny : std::to_string(n.maxstack));
+        // Returns the previous limit (stack.setmaxstack-returns-previous).
+        if (!stacks_) return Emit(g, "setmaxstack", kAny);
+        if (n.maxstack_set) Emit(g, "setmaxstack", std::to_string(n.maxstack));
+        else EmitBound(g, "setmaxstack", Bind::kInitMaxStack);
         n.maxstack = st.n;
+        n.maxstack_set = true;
         return;
       case Op::kRepeat: PushBlock(g.frames.back(), &st.body, st.n); return;
       case Op::kSet: n.vars[st.name] = Eval(n, st.value); return;
@@ -518,7 +695,7 @@ class Explorer {
         return Emit(g, "read", std::to_string(b));
       }
       case Op::kAlive: return Emit(g, "alive", kAny);
-      case Op::kMainThread: return Emit(g, "main-thread", kAny);
+      case Op::kMainThread: return Emit(g, "main-thread", threads_ && g.on_main ? "1" : kAny);
       case Op::kElapsed: return Emit(g, "elapsed", kAny);
       case Op::kIntrospect:
         // The runtime's own choices (IMPL clauses): the model allows any
@@ -526,7 +703,7 @@ class Explorer {
         return Emit(g, "introspect", kAny);
       case Op::kForever: PushBlock(g.frames.back(), &st.body, kForever); return;
       case Op::kExit: n.exit = static_cast<int>(st.n); return;
-      default: return;  // gosched, sleep, syscall, lock, unlock, recurse, spin, stopwatch: a step, no effect
+      default: return;  // gosched, sleep, syscall, recurse (when it returns), spin, stopwatch: a step, no effect
     }
   }
 
@@ -664,6 +841,8 @@ class Explorer {
   const Scenario& sc_;
   const Observation* obs_;
   Options opts_;
+  bool threads_;  // capability os-threads: thread identity is known
+  bool stacks_;   // capability stack-limit: SetMaxStack and overflow are known
   std::unordered_set<std::string> visited_;
   bool busy_ = false;
 };

@@ -273,18 +273,131 @@ TEST(Model, CheckAcceptsLegalAndRejectsIllegalTraces) {
   EXPECT_EQ(Check(sc, wrong_exit).verdict, Verdict::kInvalid);
 }
 
-TEST(Model, ThreadIdentityIsUnconstrained) {
+TEST(Model, ThreadIdentityOfAnUnlockedGoroutineIsUnconstrained) {
   Scenario sc = P("thread\n");
   EXPECT_EQ(Check(sc, {{{1, "thread", "T7"}}, 0}).verdict, Verdict::kValid);
   EXPECT_EQ(Check(sc, {{{2, "thread", "T1"}}, 0}).verdict, Verdict::kInvalid);
+  Scenario moves = P("thread\ngosched\nthread\n");
+  EXPECT_EQ(Check(moves, {{{1, "thread", "T1"}, {1, "thread", "T2"}}, 0}).verdict, Verdict::kValid);
 }
 
-TEST(Model, GomaxprocsKnownOnlyWhenPinned) {
+Options Caps(std::set<std::string> caps) {
+  Options o;
+  o.capabilities = std::move(caps);
+  return o;
+}
+
+TEST(Model, LockedGoroutineKeepsItsThreadWhileLockNestingLasts) {
+  // lockosthread.pins-goroutine, .nesting: two locks need two unlocks.
+  Scenario sc = P("lock\nlock\nthread\ngosched\nunlock\nthread\nunlock\nthread\n");
+  Observation same{{{1, "thread", "T1"}, {1, "thread", "T1"}, {1, "thread", "T2"}}, 0};
+  EXPECT_EQ(Check(sc, same).verdict, Verdict::kValid);
+  Observation moved{{{1, "thread", "T1"}, {1, "thread", "T2"}, {1, "thread", "T2"}}, 0};
+  EXPECT_EQ(Check(sc, moved).verdict, Verdict::kInvalid);
+  // Without os-threads the model knows nothing of threads.
+  EXPECT_EQ(Check(sc, moved, Caps({})).verdict, Verdict::kValid);
+  // An unlock without a lock is a no-op: the later lock still holds.
+  Scenario noop = P("unlock\nlock\nthread\ngosched\nthread\n");
+  EXPECT_EQ(Check(noop, {{{1, "thread", "T3"}, {1, "thread", "T4"}}, 0}).verdict, Verdict::kInvalid);
+  EXPECT_EQ(Check(noop, {{{1, "thread", "T3"}, {1, "thread", "T3"}}, 0}).verdict, Verdict::kValid);
+  // A new lock session may be on another thread.
+  Scenario again = P("lock\nthread\nunlock\nlock\nthread\n");
+  EXPECT_EQ(Check(again, {{{1, "thread", "T1"}, {1, "thread", "T2"}}, 0}).verdict, Verdict::kValid);
+}
+
+TEST(Model, NoOtherGoroutineRecordsALockedGoroutinesThread) {
+  // lockosthread.exclusive-thread: g2 records after main's thread event and
+  // after its own first event, so its statement ran while main was locked.
+  Scenario sc = P("chan c 0\nlock\nthread\ngo\n  recv c into x\n  thread\nend\nsend c 1\npoll numgoroutine == 1 within 100\n");
+  Observation shared{{{1, "thread", "T1"}, {2, "thread", "T1"}, {1, "poll", "1"}}, 0};
+  EXPECT_EQ(Check(sc, shared).verdict, Verdict::kInvalid);
+  Observation own{{{1, "thread", "T1"}, {2, "thread", "T2"}, {1, "poll", "1"}}, 0};
+  EXPECT_EQ(Check(sc, own).verdict, Verdict::kValid);
+}
+
+TEST(Model, ThreadOfAGoroutineThatExitsLockedNeverComesBack) {
+  // lockosthread.exit-while-locked-kills-thread.
+  Scenario sc = P("chan c 0\ngo\n  lock\n  thread\n  send c 1\nend\nrecv c into x\npoll numgoroutine == 1 within 100\nthread\n");
+  Observation back{{{2, "thread", "T2"}, {1, "poll", "1"}, {1, "thread", "T2"}}, 0};
+  EXPECT_EQ(Check(sc, back).verdict, Verdict::kInvalid);
+  Observation other{{{2, "thread", "T2"}, {1, "poll", "1"}, {1, "thread", "T1"}}, 0};
+  EXPECT_EQ(Check(sc, other).verdict, Verdict::kValid);
+  // Unlocked before it exits: its thread lives on and may run main.
+  Scenario unlocked = P("chan c 0\ngo\n  lock\n  thread\n  unlock\n  send c 1\nend\nrecv c into x\npoll numgoroutine == 1 within 100\nthread\n");
+  EXPECT_EQ(Check(unlocked, back).verdict, Verdict::kValid);
+}
+
+TEST(Model, InitRunsOnTheMainThreadAndALockThereKeepsMainOnIt) {
+  // lifecycle.init-on-main-thread, lockosthread.init-lock-keeps-main.
+  Scenario plain = P("init\n  main-thread\n  thread\nend\nmain-thread\nthread\n");
+  EXPECT_EQ(Check(plain, {{{1, "main-thread", "0"}, {1, "thread", "T1"}, {1, "main-thread", "0"}, {1, "thread", "T2"}}, 0}).verdict,
+            Verdict::kInvalid);
+  EXPECT_EQ(Check(plain, {{{1, "main-thread", "1"}, {1, "thread", "T1"}, {1, "main-thread", "0"}, {1, "thread", "T2"}}, 0}).verdict,
+            Verdict::kValid);
+  Scenario locked = P("init\n  lock\n  thread\nend\ngosched\nmain-thread\nthread\nunlock\nmain-thread\n");
+  EXPECT_EQ(Check(locked, {{{1, "thread", "T1"}, {1, "main-thread", "1"}, {1, "thread", "T1"}, {1, "main-thread", "0"}}, 0}).verdict,
+            Verdict::kValid);
+  EXPECT_EQ(Check(locked, {{{1, "thread", "T1"}, {1, "main-thread", "0"}, {1, "thread", "T1"}, {1, "main-thread", "0"}}, 0}).verdict,
+            Verdict::kInvalid);
+  EXPECT_EQ(Check(locked, {{{1, "thread", "T1"}, {1, "main-thread", "1"}, {1, "thread", "T2"}, {1, "main-thread", "0"}}, 0}).verdict,
+            Verdict::kInvalid);
+  // An init that locks and unlocks leaves main free.
+  Scenario released = P("init\n  lock\n  unlock\nend\nmain-thread\n");
+  EXPECT_EQ(Check(released, {{{1, "main-thread", "0"}}, 0}).verdict, Verdict::kValid);
+}
+
+TEST(Model, GomaxprocsReturnsThePreviousSettingAndNonpositiveOnlyQueries) {
   Scenario pinned = P("@gomaxprocs 3\ngomaxprocs 1\ngomaxprocs 0\n");
   EXPECT_EQ(Check(pinned, {{{1, "gomaxprocs", "3"}, {1, "gomaxprocs", "1"}}, 0}).verdict, Verdict::kValid);
   EXPECT_EQ(Check(pinned, {{{1, "gomaxprocs", "2"}, {1, "gomaxprocs", "1"}}, 0}).verdict, Verdict::kInvalid);
   Scenario free = P("gomaxprocs 1\ngomaxprocs 0\n");
   EXPECT_EQ(Check(free, {{{1, "gomaxprocs", "8"}, {1, "gomaxprocs", "1"}}, 0}).verdict, Verdict::kValid);
+  EXPECT_EQ(Check(free, {{{1, "gomaxprocs", "8"}, {1, "gomaxprocs", "8"}}, 0}).verdict, Verdict::kInvalid);
+  EXPECT_EQ(Check(free, {{{1, "gomaxprocs", "0"}, {1, "gomaxprocs", "1"}}, 0}).verdict, Verdict::kInvalid);
+  // The initial value is unknown but one value: queries agree until a set.
+  Scenario queries = P("gomaxprocs 0\ngomaxprocs -1\ngomaxprocs 2\ngomaxprocs 0\n");
+  Observation ok{{{1, "gomaxprocs", "4"}, {1, "gomaxprocs", "4"}, {1, "gomaxprocs", "4"}, {1, "gomaxprocs", "2"}}, 0};
+  EXPECT_EQ(Check(queries, ok).verdict, Verdict::kValid);
+  Observation drift{{{1, "gomaxprocs", "4"}, {1, "gomaxprocs", "3"}, {1, "gomaxprocs", "3"}, {1, "gomaxprocs", "2"}}, 0};
+  EXPECT_EQ(Check(queries, drift).verdict, Verdict::kInvalid);
+  // Two goroutines: the one whose event comes first need not have run first.
+  Scenario two = P("go\n  gomaxprocs 0\nend\ngomaxprocs 1\npoll numgoroutine == 1 within 100\n");
+  EXPECT_EQ(Check(two, {{{1, "gomaxprocs", "2"}, {2, "gomaxprocs", "1"}, {1, "poll", "1"}}, 0}).verdict, Verdict::kValid);
+  EXPECT_EQ(Check(two, {{{2, "gomaxprocs", "2"}, {1, "gomaxprocs", "2"}, {1, "poll", "1"}}, 0}).verdict, Verdict::kValid);
+  EXPECT_EQ(Check(two, {{{2, "gomaxprocs", "3"}, {1, "gomaxprocs", "2"}, {1, "poll", "1"}}, 0}).verdict, Verdict::kInvalid);
+}
+
+TEST(Model, SetMaxStackReturnsThePreviousLimit) {
+  Scenario sc = P("setmaxstack 1048576\nsetmaxstack 2097152\n");
+  EXPECT_EQ(Check(sc, {{{1, "setmaxstack", "1000000000"}, {1, "setmaxstack", "1048576"}}, 0}).verdict, Verdict::kValid);
+  EXPECT_EQ(Check(sc, {{{1, "setmaxstack", "1048576"}, {1, "setmaxstack", "2097152"}}, 0}).verdict, Verdict::kInvalid);
+  EXPECT_EQ(Check(sc, {{{1, "setmaxstack", "7"}, {1, "setmaxstack", "9"}}, 0}, Caps({})).verdict, Verdict::kValid);
+}
+
+TEST(Model, RecursionPastASetLimitIsAFatalOverflowThatRunsNoDefers) {
+  // stack.overflow-no-defers, stack.limit-bounds-plain-recursion-in-main.
+  auto outs = All("setmaxstack 1048576\ncall\n  defer\n    record d\n  end\n  call\n    recurse 8192 1024\n  end\nend\nrecord after\n");
+  EXPECT_EQ(outs, (std::set<Outcome>{{{{1, "setmaxstack", "*"}}, 2}}));
+  // A small recursion returns.
+  outs = All("setmaxstack 1048576\ndefer\n  record d\nend\nrecurse 16 256\nrecord after\n");
+  EXPECT_EQ(outs, (std::set<Outcome>{{{{1, "setmaxstack", "*"}, {1, "record", "after"}, {1, "record", "d"}}, 0}}));
+  // In between, or with no limit set, either may happen.
+  outs = All("setmaxstack 1048576\nrecurse 512 1024\nrecord after\n");
+  EXPECT_EQ(Exits(outs), (std::set<int>{0, 2}));
+  outs = All("recurse 8192 1024\nrecord after\n");
+  EXPECT_EQ(Exits(outs), (std::set<int>{0, 2}));
+  // In another goroutine the overflow ends the program too.
+  outs = All("setmaxstack 1048576\ngo\n  recurse 8192 1024\nend\nchan c 0\nrecv c\n");
+  EXPECT_EQ(Exits(outs), std::set<int>{2});
+}
+
+TEST(Model, DeadlockOnlyWhenNoGoroutineCanRun) {
+  // Progress: main blocks for good, but while g2 can still run, the program
+  // cannot be reported deadlocked; it is once g2 has finished.
+  Scenario sc = P("go\n  record a\n  gosched\n  record b\nend\nchan c 0\nrecv c\n");
+  EXPECT_EQ(Check(sc, {{{2, "record", "a"}, {2, "record", "b"}}, 2}).verdict, Verdict::kValid);
+  EXPECT_EQ(Check(sc, {{{2, "record", "a"}}, 2}).verdict, Verdict::kInvalid);
+  EXPECT_EQ(Check(sc, {{}, 2}).verdict, Verdict::kInvalid);
 }
 
 TEST(Model, BoundIsReported) {
