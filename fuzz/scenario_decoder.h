@@ -38,8 +38,8 @@
 //     no decoded program makes, so the loop blocks there (asleep, as the
 //     model's deadlock rule sees it) and never spins; alive names T1-T3;
 //   - recurse stays within 64 frames of 1 KiB and setmaxstack picks one of
-//     four limits of 1 MiB or more, so no stack overflows (the model knows
-//     nothing of stacks);
+//     four limits of 1 MiB or more, so no stack overflows (the model,
+//     which knows them, would accept one only as the end of the run);
 //   - @gomaxprocs is 1-4 in free-running mode and absent in deterministic
 //     mode (where GOMAXPROCS reports 1; deterministic.h).
 #pragma once

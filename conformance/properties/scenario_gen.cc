@@ -54,7 +54,7 @@ lang::Stmt GenStmt(int depth, bool in_repeat) {
       {1, Op::kLock},    {1, Op::kUnlock},  {1, Op::kSyscall}, {1, Op::kDeferRecover},
       {1, Op::kWrite},   {2, Op::kRead},    {1, Op::kMainThread}, {1, Op::kThread},
       {1, Op::kAlive},   {1, Op::kStopwatch}, {1, Op::kElapsed}, {2, Op::kGomaxprocs},
-      {1, Op::kSetMaxStack}};
+      {1, Op::kSetMaxStack}, {1, Op::kSleep}};
   static const std::vector<std::pair<int, Op>> kBlock = {
       {3, Op::kGo}, {2, Op::kDefer}, {1, Op::kCall}, {1, Op::kRepeat}, {2, Op::kSelect},
       {1, Op::kForever}};
@@ -121,6 +121,7 @@ lang::Stmt GenStmt(int depth, bool in_repeat) {
     case Op::kValue: case Op::kDeferValue: s.name = var(); break;
     case Op::kSyscall: s.n = Uniform(0, 3); break;  // milliseconds in a blocking call
     case Op::kGomaxprocs: s.n = Uniform(-1, 4); break;  // n < 1 queries
+    case Op::kSleep: s.n = Uniform(0, 3); break;  // a pending timer: never a deadlock (deadlock.timer-defers-check)
     case Op::kSetMaxStack: s.n = *rc::gen::element<int64_t>(1 << 20, 2 << 20); break;
     default: break;
   }

@@ -3,11 +3,11 @@
 // recover, channels of varied capacity, select with default, close (of a
 // closed or nil channel, and send on a closed one, under a recover),
 // Gosched, LockOSThread nesting with thread facts, init functions, GOMAXPROCS
-// queries and settings, NumGoroutine reads, pipes, short blocking syscalls,
-// and (with capability stack-limit) SetMaxStack with recursion through call
-// frames past the limit. No operation whose outcome depends on time (sleep,
-// spin, poll on a deadline), so every run ends or deadlocks on its own, and
-// its trace can be judged by the model.
+// queries and settings, NumGoroutine reads, pipes, short blocking syscalls
+// and sleeps, and (with capability stack-limit) SetMaxStack with recursion
+// through call frames past the limit. No operation whose outcome depends on time (spin,
+// a poll's deadline; a sleep's length shows in no trace), so every run ends
+// or deadlocks on its own, and its trace can be judged by the model.
 #pragma once
 
 #include <rapidcheck.h>

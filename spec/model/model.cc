@@ -581,7 +581,7 @@ class Explorer {
   // Whether `recurse frames bytes` overflows the stack limit. It must when
   // it needs 4x a limit the scenario set (stack.limit-bounds-plain-recursion-
   // in-main says "several times"; Go overflows somewhere in (limit/2,
-  // limit]); it must not when it needs little: 64 KiB (a frame's overhead
+  // limit]); it must not when it needs little: 128 KiB (a frame's overhead
   // counted as 256 bytes) and at most a quarter of a limit set.
   Overflow OverflowOf(const State& s, const Stmt& st) const {
     const int64_t frames = std::max<int64_t>(st.n, 0);
@@ -591,7 +591,7 @@ class Explorer {
     const int64_t most = frames > 0 && bytes + 256 > kBig / frames ? kBig : frames * (bytes + 256);
     if (stacks_ && s.maxstack_set && s.maxstack > 0 && need / 4 >= s.maxstack) return Overflow::kAlways;
     const bool under_set_limit = !stacks_ || !s.maxstack_set || most <= s.maxstack / 4;
-    if (most <= 64 * 1024 && under_set_limit) return Overflow::kNever;
+    if (most <= 128 * 1024 && under_set_limit) return Overflow::kNever;
     return Overflow::kMaybe;
   }
 

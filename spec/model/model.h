@@ -19,7 +19,7 @@
 //    previous limit (the initial one unknown, bound when first reported);
 //    a `recurse` needing at least 4x a limit the scenario set is a fatal
 //    stack overflow: exit 2 at once, no deferred call runs. Recursion that
-//    needs little (<= 64 KiB, and a quarter of a known limit) returns; in
+//    needs little (<= 128 KiB, and a quarter of a known limit) returns; in
 //    between, either may happen (the exact depth is IMPL).
 //  - Thread identity (lockosthread.*, lifecycle.init-on-main-thread,
 //    capability os-threads): while a goroutine is locked (LockOSThread
