@@ -31,12 +31,19 @@ std::string TempPath(const std::string& name) {
   return (std::filesystem::path(dir ? dir : "/tmp") / name).string();
 }
 
-void SaveFailure(const std::string& text, uint64_t seed) {
+// Saves a failing scenario, and beside it (.txt) what the run did and what
+// the model said: RapidCheck shows only the last run of the shrunk case, so
+// a failure that does not recur would otherwise leave nothing to study.
+void SaveFailure(const std::string& text, uint64_t seed, const std::string& outcome) {
   const char* dir = std::getenv("TEST_UNDECLARED_OUTPUTS_DIR");
   if (dir == nullptr) return;
-  const std::string path = std::string(dir) + "/counterexample_seed" + std::to_string(seed) + ".scn";
-  if (FILE* f = std::fopen(path.c_str(), "w")) {
+  const std::string path = std::string(dir) + "/counterexample_seed" + std::to_string(seed);
+  if (FILE* f = std::fopen((path + ".scn").c_str(), "w")) {
     std::fputs(text.c_str(), f);
+    std::fclose(f);
+  }
+  if (FILE* f = std::fopen((path + ".txt").c_str(), "w")) {
+    std::fputs(outcome.c_str(), f);
     std::fclose(f);
   }
 }
@@ -60,17 +67,26 @@ void CheckAgainstModel(const lang::Scenario& sc, uint64_t seed) {
   with_path.file = path;
   if (deterministic) setenv("GORUNTIME_SCHED", ("seed:" + std::to_string(seed)).c_str(), 1);
   const ScenarioResult r = RunScenario(driver, caps, with_path);
-  RC_LOG() << "scenario:\n" << text << (deterministic ? "GORUNTIME_SCHED=seed:" + std::to_string(seed) + "\n" : "")
-           << "status " << StatusName(r.status) << ", exit " << r.outcome.exit_status << ", trace:\n"
-           << Show(r.outcome.trace) << "stderr:\n" << r.outcome.stderr_text;
+  std::string outcome = std::string(deterministic ? "GORUNTIME_SCHED=seed:" + std::to_string(seed) + "\n" : "") +
+                        "status " + StatusName(r.status) + ", exit " + std::to_string(r.outcome.exit_status) +
+                        ", trace:\n" + Show(r.outcome.trace) + "stderr:\n" + r.outcome.stderr_text;
+  RC_LOG() << "scenario:\n" << text << outcome;
   RC_TAG(r.outcome.trace.size() < 4 ? "short" : r.outcome.trace.size() < 10 ? "medium" : "long");
   const bool ran = r.status == Status::kPass;  // no expectations: anything that ends passes
   spec::model::Options opts;
   opts.max_states = 200000;
   opts.capabilities = caps;
-  const auto verdict = ran ? spec::model::Check(sc, {r.outcome.trace, r.outcome.exit_status}, opts).verdict
-                           : spec::model::Verdict::kInvalid;
-  if (!ran || verdict == spec::model::Verdict::kInvalid) SaveFailure(text, seed);
+  const spec::model::Result m = ran ? spec::model::Check(sc, {r.outcome.trace, r.outcome.exit_status}, opts)
+                                     : spec::model::Result{};
+  const spec::model::Verdict verdict = m.verdict;
+  if (ran) {
+    outcome += "model: " + std::string(verdict == spec::model::Verdict::kValid ? "valid" :
+                                       verdict == spec::model::Verdict::kInvalid ? "invalid" : "bound exceeded") +
+               " after " + std::to_string(m.states) + " states, longest legal prefix " +
+               std::to_string(m.longest_prefix) + " events\n";
+    RC_LOG() << "model: " << outcome.substr(outcome.rfind("model: ") + 7);
+  }
+  if (!ran || verdict == spec::model::Verdict::kInvalid) SaveFailure(text, seed, outcome);
   RC_ASSERT(ran);
   RC_ASSERT(verdict != spec::model::Verdict::kInvalid);
 }

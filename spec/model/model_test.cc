@@ -410,3 +410,15 @@ TEST(Model, BoundIsReported) {
 
 }  // namespace
 }  // namespace spec::model
+namespace spec::model {
+namespace {
+Scenario P(const std::string& text);
+}
+TEST(Model, Tmp) {
+  Scenario sc = P("init\n  main-thread\nend\nchan c 1\nchan d 2\nchan e 2\nchan n nil\nsetmaxstack 2097152\ncall\n  defer\n    record s\n  end\n  call\n    recurse 16 256\n  end\n  record r\nend\nadd y 1\nset y 2\nlock\nlock\nlock\nthread\ngosched\nthread\nunlock\nunlock\nunlock\ngosched\npoll numgoroutine == 1 within 50\n");
+  Observation o{{{1,"main-thread","1"},{1,"setmaxstack","1000000000"},{1,"record","r"},{1,"record","s"},{1,"thread","T1"},{1,"thread","T1"},{1,"poll","1"}},0};
+  Result r = Check(sc, o);
+  EXPECT_EQ(r.verdict, Verdict::kValid) << r.longest_prefix;
+  Observation o2{{{1,"main-thread","1"},{1,"setmaxstack","1000000000"},{1,"record","r"},{1,"record","s"},{1,"thread","T1"},{1,"thread","T1"},{1,"poll","1"}},0};
+}
+}
