@@ -178,7 +178,9 @@ void GenLocked(lang::Block& b, int depth, bool in_repeat) {
   const int early = Uniform(0, locks);
   for (int k = 0; k < early; ++k) b.push_back(Simple(Op::kUnlock));
   b.push_back(Simple(Op::kThread));
-  b.push_back(Simple(Op::kGosched));
+  // A sleep parks the goroutine and a timer readies it: unlocked, it would
+  // often resume on another thread.
+  b.push_back(Uniform(0, 2) == 0 ? Simple(Op::kGosched) : Simple(Op::kSleep, "", 1));
   for (lang::Stmt& s : GenBlock(depth - 1, 2, in_repeat)) b.push_back(std::move(s));
   b.push_back(Simple(Op::kThread));
   if (Uniform(0, 4) > 0)
@@ -213,13 +215,44 @@ lang::Stmt GenNestedGoexit(int depth, bool in_repeat) {
                             WithBody(Op::kCall, std::move(mid)), Simple(Op::kRecord, "z")});
 }
 
+// A goroutine blocked in a system call is still counted
+// (numgoroutine.counts-syscall): it waits in a pipe read that this goroutine
+// answers only after reading NumGoroutine, so the reader cannot have ended:
+//   go; read q; record q; end; sleep 1; numgoroutine; write q 1
+void GenCountsSyscall(lang::Block& b) {
+  b.push_back(WithBody(Op::kGo, {Simple(Op::kRead, "q"), Simple(Op::kRecord, "q")}));
+  b.push_back(Simple(Op::kSleep, "", 1));
+  b.push_back(Simple(Op::kNumGoroutine));
+  lang::Stmt w = Simple(Op::kWrite, "q");
+  w.value.i = 1;
+  b.push_back(w);
+}
+
+// A buffered channel is FIFO even when a sender waits on the full buffer
+// (chan.buffered-fifo): a goroutine fills f (capacity k) and blocks on one
+// more; the receives must see 1..k+1 in order.
+//   chan f k; go; send f 1; ...; send f k+1; end; sleep 1; recv f (k+1 times)
+void GenFifo(lang::Block& b) {
+  const int k = Uniform(1, 3);
+  b.push_back(Simple(Op::kChan, "f", k));
+  lang::Block sends;
+  for (int v = 1; v <= k + 1; ++v) {
+    lang::Stmt send = Simple(Op::kSend, "f");
+    send.value.i = v;
+    sends.push_back(send);
+  }
+  b.push_back(WithBody(Op::kGo, std::move(sends)));
+  b.push_back(Simple(Op::kSleep, "", 1));
+  for (int v = 1; v <= k + 1; ++v) b.push_back(Simple(Op::kRecv, "f"));
+}
+
 lang::Block GenBlock(int depth, int max_len, bool in_repeat) {
   lang::Block b;
   const int n = Uniform(0, max_len + 1);
   for (int k = 0; k < n; ++k) {
     // Now and then a composite of several statements, each a behaviour a
     // random statement sequence rarely shows.
-    switch (depth > 0 ? Uniform(0, 24) : -1) {
+    switch (depth > 0 ? Uniform(0, 28) : -1) {
       case 0: b.push_back(GenGuarded()); break;
       case 1: GenLocked(b, depth, in_repeat); break;
       case 2:
@@ -227,6 +260,8 @@ lang::Block GenBlock(int depth, int max_len, bool in_repeat) {
         else b.push_back(GenStmt(depth, in_repeat));
         break;
       case 3: b.push_back(GenNestedGoexit(depth, in_repeat)); break;
+      case 4: GenCountsSyscall(b); break;
+      case 5: GenFifo(b); break;
       default: b.push_back(GenStmt(depth, in_repeat)); break;
     }
   }
@@ -240,13 +275,15 @@ lang::Block GenBlock(int depth, int max_len, bool in_repeat) {
 lang::Block GenInit() {
   static const std::vector<std::pair<int, Op>> kInit = {
       {3, Op::kMainThread}, {3, Op::kThread}, {2, Op::kLock}, {1, Op::kUnlock},
-      {2, Op::kRecord},     {1, Op::kGosched}, {1, Op::kNumGoroutine}, {1, Op::kGomaxprocs}};
+      {2, Op::kRecord},     {1, Op::kGosched}, {1, Op::kNumGoroutine}, {1, Op::kGomaxprocs},
+      {1, Op::kSleep}};
   lang::Block b;
   const int n = Uniform(1, 5);
   for (int k = 0; k < n; ++k) {
     lang::Stmt s = Simple(Weighted(kInit));
     if (s.op == Op::kRecord) s.name = "init";
     if (s.op == Op::kGomaxprocs) s.n = Uniform(-1, 4);
+    if (s.op == Op::kSleep) s.n = 1;  // parks main: it must wake on the main thread still
     b.push_back(std::move(s));
   }
   return b;
