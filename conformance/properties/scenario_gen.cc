@@ -328,6 +328,11 @@ rc::Gen<lang::Scenario> GenScenario(const std::set<std::string>& caps) {
     wait.cond.k = 1;
     wait.n = 50;
     sc.main.push_back(wait);
+    // Now and then main then blocks for good (a receive from the nil
+    // channel), so the program ends only in Go's deadlock report, which is
+    // legal only once no goroutine can move: every goroutine a close, send
+    // or receive made runnable must have run on (deadlock.all-asleep-fatal).
+    if (Uniform(0, 3) == 0) sc.main.push_back(Simple(Op::kRecv, "n"));
     return sc;
   });
 }

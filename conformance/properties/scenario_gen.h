@@ -21,7 +21,8 @@ namespace conform::properties {
 
 // A scenario: maybe init functions, three channels made first (and n, nil),
 // then a random body of main, then a poll that gives the other goroutines a
-// moment before main returns. `caps`: the capabilities of the runtime it is
+// moment before main returns (or, one time in three, blocks for good, so
+// that the run ends in the deadlock report). `caps`: the capabilities of the runtime it is
 // for (conformance/lang/ast.h); statements whose outcome needs one it lacks
 // are not drawn.
 rc::Gen<lang::Scenario> GenScenario(const std::set<std::string>& caps);
