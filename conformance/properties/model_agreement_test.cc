@@ -1,10 +1,13 @@
 // Differential property: a random scenario, run on a runtime, must end with a
 // trace and exit status that some legal schedule of the model produces.
 // Which runtime, and how, comes from the test's arguments (see BUILD):
-//   model_agreement_test DRIVER [deterministic]
+//   model_agreement_test DRIVER [deterministic|prebuild]
 // In deterministic mode the reference runtime's schedule is drawn from the
 // RapidCheck-generated seed (GORUNTIME_SCHED=seed:N), so a failure shrinks
-// to a minimal scenario *and* seed, both printed, and replays exactly.
+// to a minimal scenario *and* seed, both printed, and replays exactly. With
+// prebuild, the driver first builds each scenario (`--build`, as the Go
+// driver's runtime file asks), so compiling under load does not eat into
+// the scenario's own timeout.
 // A failing scenario is also saved under $TEST_UNDECLARED_OUTPUTS_DIR, to
 // be replayed on any runtime with its driver (the Go driver included).
 #include <gtest/gtest.h>
@@ -25,6 +28,7 @@ namespace {
 
 std::string driver;
 bool deterministic = false;
+bool prebuild = false;
 
 std::string TempPath(const std::string& name) {
   const char* dir = std::getenv("TEST_TMPDIR");
@@ -66,7 +70,9 @@ void CheckAgainstModel(const lang::Scenario& sc, uint64_t seed) {
   lang::Scenario with_path = sc;
   with_path.file = path;
   if (deterministic) setenv("GORUNTIME_SCHED", ("seed:" + std::to_string(seed)).c_str(), 1);
-  const ScenarioResult r = RunScenario(driver, caps, with_path);
+  RunOptions ro;
+  ro.prebuild = prebuild;
+  const ScenarioResult r = RunScenario(driver, caps, with_path, ro);
   std::string outcome = std::string(deterministic ? "GORUNTIME_SCHED=seed:" + std::to_string(seed) + "\n" : "") +
                         "status " + StatusName(r.status) + ", exit " + std::to_string(r.outcome.exit_status) +
                         ", trace:\n" + Show(r.outcome.trace) + "stderr:\n" + r.outcome.stderr_text;
@@ -118,6 +124,7 @@ int main(int argc, char** argv) {
   setenv("RC_PARAMS", "max_success=25", 1);
 #endif
   conform::properties::deterministic = argc > 2 && std::string(argv[2]) == "deterministic";
+  conform::properties::prebuild = argc > 2 && std::string(argv[2]) == "prebuild";
   if (const char* tmp = std::getenv("TEST_TMPDIR")) setenv("CONFORM_GO_CACHE", (std::string(tmp) + "/go-cache").c_str(), 1);
   return RUN_ALL_TESTS();
 }
