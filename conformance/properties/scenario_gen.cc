@@ -246,13 +246,49 @@ void GenFifo(lang::Block& b) {
   for (int v = 1; v <= k + 1; ++v) b.push_back(Simple(Op::kRecv, "f"));
 }
 
+// Close wakes every goroutine blocked on the channel: receivers with the
+// zero value and ok=false (chan.close-wakes-receivers), a sender, plain or
+// in a select, with a panic (chan.close-panics-blocked-sender), here
+// recovered:
+//   chan w 0; go; recv w; end (k times); [go; call; defer; recover; end;
+//   send w 1 | select; case send w 1; end; end; end]; sleep 1; close w
+void GenCloseWakes(lang::Block& b) {
+  b.push_back(Simple(Op::kChan, "w", 0));
+  const int k = Uniform(1, 4);
+  for (int j = 0; j < k; ++j) b.push_back(WithBody(Op::kGo, {Simple(Op::kRecv, "w")}));
+  if (Uniform(0, 2) == 0) {
+    lang::Stmt send = Simple(Op::kSend, "w");
+    send.value.i = 1;
+    if (Uniform(0, 2) == 0) {
+      lang::SelectCase c;
+      c.is_send = true;
+      c.chan = "w";
+      c.value.i = 1;
+      send = Simple(Op::kSelect);
+      send.cases.push_back(std::move(c));
+    }
+    b.push_back(WithBody(Op::kGo, {WithBody(Op::kCall, {WithBody(Op::kDefer, {Simple(Op::kRecover)}), send})}));
+  }
+  b.push_back(Simple(Op::kSleep, "", 1));
+  b.push_back(Simple(Op::kClose, "w"));
+}
+
+// GOMAXPROCS settings in a row, each returning the one before, and a query
+// (gomaxprocs.returns-previous, .nonpositive-queries):
+//   gomaxprocs a; gomaxprocs b; gomaxprocs 0|-1
+void GenGomaxprocs(lang::Block& b) {
+  b.push_back(Simple(Op::kGomaxprocs, "", Uniform(1, 4)));
+  b.push_back(Simple(Op::kGomaxprocs, "", Uniform(1, 4)));
+  b.push_back(Simple(Op::kGomaxprocs, "", Uniform(-1, 1)));
+}
+
 lang::Block GenBlock(int depth, int max_len, bool in_repeat) {
   lang::Block b;
   const int n = Uniform(0, max_len + 1);
   for (int k = 0; k < n; ++k) {
     // Now and then a composite of several statements, each a behaviour a
     // random statement sequence rarely shows.
-    switch (depth > 0 ? Uniform(0, 28) : -1) {
+    switch (depth > 0 ? Uniform(0, 32) : -1) {
       case 0: b.push_back(GenGuarded()); break;
       case 1: GenLocked(b, depth, in_repeat); break;
       case 2:
@@ -262,6 +298,8 @@ lang::Block GenBlock(int depth, int max_len, bool in_repeat) {
       case 3: b.push_back(GenNestedGoexit(depth, in_repeat)); break;
       case 4: GenCountsSyscall(b); break;
       case 5: GenFifo(b); break;
+      case 6: GenCloseWakes(b); break;
+      case 7: GenGomaxprocs(b); break;
       default: b.push_back(GenStmt(depth, in_repeat)); break;
     }
   }
