@@ -76,6 +76,7 @@ void CheckAgainstModel(const lang::Scenario& sc, uint64_t seed) {
   std::string outcome = std::string(deterministic ? "GORUNTIME_SCHED=seed:" + std::to_string(seed) + "\n" : "") +
                         "status " + StatusName(r.status) + ", exit " + std::to_string(r.outcome.exit_status) +
                         ", trace:\n" + Show(r.outcome.trace) + "stderr:\n" + r.outcome.stderr_text;
+  for (const std::string& f : r.failures) outcome += "runner: " + f + "\n";
   RC_LOG() << "scenario:\n" << text << outcome;
   RC_TAG(r.outcome.trace.size() < 4 ? "short" : r.outcome.trace.size() < 10 ? "medium" : "long");
   const bool ran = r.status == Status::kPass;  // no expectations: anything that ends passes
