@@ -54,7 +54,8 @@ void Run(std::function<void()> main) {
   CheckSplitStackAbi();
   SchedInit();
   StartSysmon();
-  G* main_g = NewG([main = std::move(main)] { MainGoroutine(main); }, StackSizeForMain());
+  G* main_g = NewG([main = std::move(main)] { MainGoroutine(main); });
+  main_g->stack_size = StackSizeForMain();
   M0ScheduleLoop(main_g);
 }
 

@@ -59,7 +59,8 @@ std::string GoroutineHeaders() {
   std::string out;
   for (size_t i = 0; i < n; i++) {
     G* g = Slot(i);
-    if (g->dead) continue;  // on a free list
+    // A dead G (on a free list) has neither a body to run nor a stack.
+    if (g->fiber == nullptr && !g->fn) continue;
     AppendHeader(out, g);
   }
   return out;

@@ -269,29 +269,14 @@ Mutex gflock;
 std::vector<G*> gfree GUARDED_BY(gflock);  // global free list
 std::map<size_t, std::vector<Fiber*>> fiberpool GUARDED_BY(gflock);
 
-void LocalGFreePush(P* p, G* g) {
-  g->schedlink = p->gfree;
-  p->gfree = g;
-  p->gfree_count++;
-}
-
-G* LocalGFreePop(P* p) {
-  G* g = p->gfree;
-  if (g == nullptr) return nullptr;
-  p->gfree = g->schedlink;
-  g->schedlink = nullptr;
-  p->gfree_count--;
-  return g;
-}
-
 // Moves n Gs (all: n < 0) from p's free list to the global one.
 void SpillGFree(P* p, int32_t n) REQUIRES(gflock) {
-  while (n-- != 0 && p->gfree != nullptr) gfree.push_back(LocalGFreePop(p));
+  while (n-- != 0 && p->gfree.head != nullptr) gfree.push_back(p->gfree.Pop());
 }
 
 // A dead G for a new goroutine, or null. p: the caller's P, or null.
 G* GFGet(P* p) EXCLUDES(gflock) {
-  if (p == nullptr || p->gfree == nullptr) {
+  if (p == nullptr || p->gfree.head == nullptr) {
     MutexLock l(gflock);
     if (p == nullptr) {
       if (gfree.empty()) return nullptr;
@@ -300,48 +285,32 @@ G* GFGet(P* p) EXCLUDES(gflock) {
       return g;
     }
     for (int32_t i = 0; i < kFreeBatch && !gfree.empty(); i++) {
-      LocalGFreePush(p, gfree.back());
+      p->gfree.Push(gfree.back());
       gfree.pop_back();
     }
   }
-  return LocalGFreePop(p);
+  return p->gfree.Pop();
 }
 
 // A dead G goes on p's free list (null: the global one).
 void GFPut(P* p, G* g) EXCLUDES(gflock) {
   g->died = true;
-  g->dead = true;
   if (p == nullptr) {
     MutexLock l(gflock);
     gfree.push_back(g);
     return;
   }
-  LocalGFreePush(p, g);
-  if (p->gfree_count >= kLocalFreeMax) {
+  p->gfree.Push(g);
+  if (p->gfree.count >= kLocalFreeMax) {
     MutexLock l(gflock);
     SpillGFree(p, kLocalFreeMax / 2);
   }
 }
 
-void LocalFiberPush(P* p, Fiber* f) {
-  f->next = p->fiberfree;
-  p->fiberfree = f;
-  p->fiberfree_count++;
-}
-
-Fiber* LocalFiberPop(P* p) {
-  Fiber* f = p->fiberfree;
-  if (f == nullptr) return nullptr;
-  p->fiberfree = f->next;
-  f->next = nullptr;
-  p->fiberfree_count--;
-  return f;
-}
-
 // Moves n fibers (all: n < 0) from p's list to the pool.
 void SpillFibers(P* p, int32_t n) REQUIRES(gflock) {
-  while (n-- != 0 && p->fiberfree != nullptr) {
-    Fiber* f = LocalFiberPop(p);
+  while (n-- != 0 && p->fiberfree.head != nullptr) {
+    Fiber* f = p->fiberfree.Pop();
     fiberpool[f->stack.size()].push_back(f);
   }
 }
@@ -365,17 +334,17 @@ void SpillFibers(P* p, int32_t n) REQUIRES(gflock) {
 // null), the pool, or new. A P's list holds one size: a request for another
 // (SetMaxStack changed it, fixed stacks) first moves the list to the pool.
 Fiber* FiberGet(P* p, size_t stack_size) EXCLUDES(gflock) {
-  if (p != nullptr && p->fiberfree != nullptr && p->fiberfree->stack.size() == stack_size) return LocalFiberPop(p);
+  if (p != nullptr && p->fiberfree.head != nullptr && p->fiberfree.head->stack.size() == stack_size) return p->fiberfree.Pop();
   {
     MutexLock l(gflock);
     if (p != nullptr) SpillFibers(p, -1);
     auto& pool = fiberpool[stack_size];
     if (p != nullptr) {
       for (int32_t i = 0; i < kFreeBatch && !pool.empty(); i++) {
-        LocalFiberPush(p, pool.back());
+        p->fiberfree.Push(pool.back());
         pool.pop_back();
       }
-      if (Fiber* f = LocalFiberPop(p)) return f;
+      if (Fiber* f = p->fiberfree.Pop()) return f;
     } else if (!pool.empty()) {
       Fiber* f = pool.back();
       pool.pop_back();
@@ -392,9 +361,9 @@ Fiber* FiberGet(P* p, size_t stack_size) EXCLUDES(gflock) {
 // A dead G's fiber goes on p's list (null: the pool).
 void FiberPut(P* p, Fiber* f) EXCLUDES(gflock) {
   f->g = nullptr;
-  if (p != nullptr && (p->fiberfree == nullptr || p->fiberfree->stack.size() == f->stack.size())) {
-    LocalFiberPush(p, f);
-    if (p->fiberfree_count < kLocalFreeMax) return;
+  if (p != nullptr && (p->fiberfree.head == nullptr || p->fiberfree.head->stack.size() == f->stack.size())) {
+    p->fiberfree.Push(f);
+    if (p->fiberfree.count < kLocalFreeMax) return;
     MutexLock l(gflock);
     SpillFibers(p, kLocalFreeMax / 2);
     return;
@@ -867,12 +836,11 @@ void PurgeFreeLists(P* p) {
   SpillFibers(p, -1);
 }
 
-G* NewG(std::function<void()> fn, size_t stack_size) {
+G* NewG(std::function<void()> fn) {
   M* m = CurrentM();
   G* g = GFGet(m != nullptr ? m->p : nullptr);
   if (g == nullptr) g = AllocG();  // joins allgs, for tracebacks
-  g->dead = false;
-  g->stack_size = stack_size != 0 ? stack_size : StackSizeForNewG();
+  g->stack_size = StackSizeForNewG();
   g->os_locks = 0;  // a reused G forgets locks its previous life never released
   g->fn = std::move(fn);
   g->goid = sched.goidgen.fetch_add(1) + 1;

@@ -47,9 +47,8 @@ extern Sched sched;
 
 // --- G lifecycle ---------------------------------------------------------------
 
-// Creates (or reuses) a G that will run fn on a stack of stack_size usable
-// bytes (0: StackSizeForNewG()), status runnable, not yet queued.
-G* NewG(std::function<void()> fn, size_t stack_size = 0);
+// Creates (or reuses) a G that will run fn, status runnable, not yet queued.
+G* NewG(std::function<void()> fn);
 
 // Puts g on the current P's run queue (runnext if next) and wakes an idle P.
 void RunqPutAndWake(G* g, bool next);

@@ -83,7 +83,29 @@ struct G {
 
   std::atomic<uint8_t> last_queue{0};  // kQueued*: where it was last queued (runtime/introspect)
   bool died = false;  // it was on the free list: a dead goroutine's descriptor (runtime/introspect)
-  bool dead = false;  // on a free list now (between its exit and its next spawn)
+};
+
+// An intrusive LIFO list, linked through each element's Link field, with
+// its length. Unsynchronized: a P's lists belong to whoever owns the P.
+template <typename T, T* T::*Link>
+struct LocalFreeList {
+  T* head = nullptr;
+  int32_t count = 0;
+
+  void Push(T* x) {
+    x->*Link = head;
+    head = x;
+    count++;
+  }
+
+  T* Pop() {
+    T* x = head;
+    if (x == nullptr) return nullptr;
+    head = x->*Link;
+    x->*Link = nullptr;
+    count--;
+    return x;
+  }
 };
 
 struct P {
@@ -99,10 +121,8 @@ struct P {
   P* link = nullptr;  // idle list link (guarded by sched.lock)
   // Dead Gs and free fibers for this P's next spawns (owner only;
   // scheduler.cc, "G free lists and fiber pools").
-  G* gfree = nullptr;
-  int32_t gfree_count = 0;
-  Fiber* fiberfree = nullptr;  // all of one stack size
-  int32_t fiberfree_count = 0;
+  LocalFreeList<G, &G::schedlink> gfree;
+  LocalFreeList<Fiber, &Fiber::next> fiberfree;  // all of one stack size
 };
 
 struct M {
